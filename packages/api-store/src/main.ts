@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+// kubemu-api-store: kube-apiserver + etcd, over the kubemu event log.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes, randomUUID, randomInt } from 'node:crypto';
+import { pino } from 'pino';
+import { createActor } from 'xstate';
+import { connectBus, ensureStreams, headRevision, watchObjectEvents } from '@kubemu/bus';
+import { bootstrapObjects, seededRandom, type AdmissionContext, type Random } from '@kubemu/core';
+import { parseConfig } from './config.js';
+import { loadOrCreateToken } from './token.js';
+import { createMetrics } from './metrics.js';
+import { LiveStore } from './live-store.js';
+import { Writer } from './writer.js';
+import { createHandler } from './http.js';
+import { apiStoreLifecycle } from './lifecycle.js';
+import { bootstrap } from './bootstrap.js';
+
+const log = pino({ base: { component: 'api-store' } });
+
+async function main(): Promise<void> {
+  const config = parseConfig(process.argv.slice(2), () => randomBytes(3).toString('hex'));
+  const writerId = `api-store/${config.instanceId}`;
+  const token = loadOrCreateToken(config.tokenFile);
+  const metrics = createMetrics();
+  const live = new LiveStore(config.watchWindow);
+  const lifecycle = createActor(apiStoreLifecycle).start();
+  lifecycle.subscribe((s) => log.info({ state: s.value }, 'lifecycle'));
+  const random: Random = config.randomSeed !== undefined ? seededRandom(config.randomSeed) : { int: (n) => randomInt(n) };
+  const admissionContext = (): AdmissionContext => ({
+    now: new Date(),
+    random,
+    newUid: randomUUID,
+    config: { serviceClusterIPRange: config.serviceClusterIPRange, serviceNodePortRange: config.serviceNodePortRange },
+  });
+
+  const bus = await connectBus({ servers: config.natsUrl, name: writerId });
+  lifecycle.send({ type: 'CONNECTED' });
+  await ensureStreams(bus, { storage: config.storage });
+  const head = await headRevision(bus);
+  log.info({ head }, 'replaying the event log');
+  let caughtUp!: () => void;
+  const replayed = new Promise<void>((resolve) => (caughtUp = resolve));
+  if (head === 0) caughtUp();
+  const watch = watchObjectEvents(bus, {
+    fromRevision: 1,
+    onEvent: (event) => {
+      live.apply(event);
+      metrics.eventsApplied.inc();
+      metrics.revision.set(event.revision);
+      if (live.position >= head) caughtUp();
+    },
+    onReject: (rejection) => {
+      metrics.eventsRejected.inc({ reason: rejection.reason });
+      log.warn({ sequence: rejection.seq, subject: rejection.subject, reason: rejection.reason, detail: rejection.detail }, 'skipped a malformed event');
+      live.skip(rejection.seq);
+      if (live.position >= head) caughtUp();
+    },
+  });
+  watch.done.then(
+    () => undefined,
+    (err: unknown) => {
+      log.fatal({ err: String(err) }, 'the log reader stopped');
+      lifecycle.send({ type: 'FATAL', reason: String(err) });
+      process.exit(1);
+    },
+  );
+  await replayed;
+  lifecycle.send({ type: 'CAUGHT_UP', revision: live.revision });
+  log.info({ revision: live.revision, objects: live.state.store.objects.size }, 'replayed the event log');
+
+  const writer = new Writer(bus, live, metrics, writerId, () => new Date());
+  const server = createServer(
+    createHandler({
+      live,
+      writer,
+      metrics,
+      token,
+      serverAddress: `${config.advertiseAddress}:${config.securePort}`,
+      lifecycleState: () => String(lifecycle.getSnapshot().value),
+      admissionContext,
+      log,
+    }),
+  );
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.securePort, config.bindAddress, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const problems = await bootstrap(writer, bootstrapObjects(config.serviceClusterIPRange, config.advertiseAddress, address.port), admissionContext);
+  for (const p of problems) log.warn({ problem: p }, 'bootstrap object not created');
+  lifecycle.send({ type: 'BOOTSTRAPPED' });
+
+  (async () => {
+    for await (const s of bus.nc.status()) {
+      if (s.type === 'disconnect') lifecycle.send({ type: 'DISCONNECTED' });
+      if (s.type === 'reconnect') lifecycle.send({ type: 'RECONNECTED' });
+    }
+  })().catch(() => undefined);
+
+  log.info({ address: address.address, port: address.port, revision: live.revision, writer: writerId }, 'listening');
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    lifecycle.send({ type: 'STOP' });
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await watch.stop();
+    await bus.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  log.fatal({ err: String((err as Error)?.stack ?? err) }, 'api-store failed');
+  process.exit(1);
+});

@@ -1,0 +1,18 @@
+import { startNats } from '../../testkit/dist/index.js';
+import { connectBus, ensureStreams, headRevision } from '../dist/index.js';
+const nats = await startNats();
+const b = await connectBus({ servers: nats.url, name: 'x', reconnectTimeWaitMs: 50 });
+await ensureStreams(b, { storage: 'file' });
+const t0 = Date.now();
+(async () => { for await (const s of b.nc.status()) console.log(Date.now() - t0, 'status', s.type); })();
+b.nc.subscribe('echo', { callback: (_, m) => m.respond(m.data) });
+await nats.kill();
+console.log(Date.now() - t0, 'killed');
+const p1 = b.nc.request('echo', 'hi', { timeout: 3000 }).then(() => console.log(Date.now() - t0, 'core request during outage OK'), (e) => console.log(Date.now() - t0, 'core request during outage', e.message));
+const p2 = headRevision(b).then((h) => console.log(Date.now() - t0, 'js request during outage OK', h), (e) => console.log(Date.now() - t0, 'js during outage', e.message));
+await new Promise(r => setTimeout(r, 200));
+await nats.restart();
+console.log(Date.now() - t0, 'restarted');
+await Promise.all([p1, p2]);
+console.log(Date.now() - t0, 'head now', await headRevision(b));
+await b.close(); await nats.stop();

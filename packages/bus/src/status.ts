@@ -1,0 +1,91 @@
+// Observations on KUBEMU_STATUS: what each agent did, at which revision. `kubemu status`, the
+// convergence check and tests read them.
+import { decodeObservation, encodeObservation, type Observation } from '@kubemu/proto';
+import type { Bus } from './connection.js';
+import type { OnReject, Rejection, Watch } from './read.js';
+import { startStreamReader } from './stream-reader.js';
+import { parseStatusSubject, STATUS_STREAM, statusSubject, statusSubjectFilter, type StatusKey } from './subjects.js';
+
+/** The Observation oneof `detail`, in schema order; the set one names the subject's last token. */
+const DETAIL_FIELDS = ['started', 'rulesProgrammed', 'zoneServed', 'heartbeat', 'loadBalancer', 'rejected'] as const;
+
+/** What an observation reports: its detail's field name, or "state" for a bare state change. */
+export function observationKind(observation: Observation): string {
+  return DETAIL_FIELDS.find((field) => observation[field] != null) ?? 'state';
+}
+
+export async function publishObservation(bus: Bus, observation: Observation): Promise<{ seq: number }> {
+  if (!observation.agent) throw new RangeError('an observation names its agent');
+  const subject = statusSubject(observation.agent, observationKind(observation));
+  const bytes = encodeObservation(observation); // CodecError past MAX_OBSERVATION_BYTES
+  const ack = await bus.js.publish(subject, bytes, { expect: { streamName: STATUS_STREAM } });
+  bus.metrics.observationsPublished++;
+  return { seq: ack.seq };
+}
+
+export interface ObservationMeta extends StatusKey {
+  seq: number;
+  subject: string;
+}
+
+export interface WatchObservationsOptions {
+  /** First sequence to deliver, or 'new': only observations published after the watch started. */
+  fromSequence: number | 'new';
+  /** Only this agent's observations. */
+  agent?: string;
+  onObservation: (observation: Observation, meta: ObservationMeta) => void | Promise<void>;
+  onReject?: OnReject;
+  onResume?: (err: Error, attempt: number) => void;
+}
+
+export interface ObservationWatch extends Watch {
+  /** Resolves once the start is fixed: with 'new', anything published afterwards is delivered. */
+  readonly ready: Promise<void>;
+}
+
+export function watchObservations(bus: Bus, options: WatchObservationsOptions): ObservationWatch {
+  const reader = startStreamReader(bus, {
+    stream: STATUS_STREAM,
+    filterSubject: options.agent === undefined ? undefined : statusSubjectFilter(options.agent),
+    from: options.fromSequence,
+    onResume: options.onResume,
+    onMessage: async (msg) => {
+      const reject = async (rejection: Rejection): Promise<void> => {
+        bus.metrics.rejected[rejection.reason]++;
+        await options.onReject?.(rejection);
+      };
+      const key = parseStatusSubject(msg.subject);
+      if (!key) {
+        await reject({ stream: STATUS_STREAM, seq: msg.seq, subject: msg.subject, reason: 'subject', detail: 'not kubemu.status.<agent>.<what>' });
+        return;
+      }
+      let observation: Observation;
+      try {
+        observation = decodeObservation(msg.data);
+      } catch (err) {
+        await reject({ stream: STATUS_STREAM, seq: msg.seq, subject: msg.subject, reason: 'codec', detail: (err as Error).message });
+        return;
+      }
+      if (observation.agent !== key.agent) {
+        await reject({
+          stream: STATUS_STREAM,
+          seq: msg.seq,
+          subject: msg.subject,
+          reason: 'key-mismatch',
+          detail: `subject names agent ${key.agent}, the observation ${String(observation.agent)}`,
+        });
+        return;
+      }
+      bus.metrics.observationsRead++;
+      await options.onObservation(observation, { ...key, seq: msg.seq, subject: msg.subject });
+    },
+  });
+  return {
+    ready: reader.ready,
+    stop: () => reader.stop(),
+    done: reader.done,
+    get lastRevision() {
+      return reader.lastSequence;
+    },
+  };
+}

@@ -1,0 +1,74 @@
+// `kubemu status`: which recorded processes run and serve, and the api-store's log revision.
+import { booleanFlag, parseCommandArgs } from '../args.js';
+import { componentOfInstance, httpOk, type ComponentContext } from '../components.js';
+import type { CliIO } from '../io.js';
+import { isAlive } from '../process-control.js';
+import { readClusterRecord, readSettings, resolveStateDir, statePaths, type RunningComponent } from '../state-dir.js';
+import { stateDirArgument } from './up.js';
+
+export const STATUS_HELP = `Show what runs of the kubemu cluster: each process, whether it serves, and the log revision.
+
+Usage:
+  kubemu status [--state-dir DIR]
+
+Exits 0 when every process runs and serves, 1 otherwise.
+`;
+
+/** The api-store's `kubemu_store_revision` gauge: the last log revision it folded in. */
+export function parseStoreRevision(metrics: string): number | undefined {
+  const m = /^kubemu_store_revision(?:\{[^}]*\})? ([0-9.eE+]+)$/m.exec(metrics);
+  return m ? Number(m[1]) : undefined;
+}
+
+async function storeRevision(apiUrl: string | undefined): Promise<number | undefined> {
+  if (!apiUrl) return undefined;
+  try {
+    const res = await fetch(`${apiUrl}/metrics`, { signal: AbortSignal.timeout(2000) });
+    return res.ok ? parseStoreRevision(await res.text()) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function renderColumns(rows: readonly string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]! + 3))).join('') + '\n').join('');
+}
+
+export async function status(argv: readonly string[], io: CliIO): Promise<number> {
+  const args = parseCommandArgs('status', argv, {}, false);
+  if (booleanFlag(args, 'help')) {
+    io.out(STATUS_HELP);
+    return 0;
+  }
+  const paths = statePaths(resolveStateDir(args, io));
+  const record = readClusterRecord(paths);
+  const settings = readSettings(paths);
+  if (!record) {
+    const resume = settings ? ` (a stopped cluster is there: \`kubemu up${stateDirArgument(paths, io)}\` resumes it)` : '';
+    io.out(`kubemu: no cluster is running in ${paths.root}${resume}\n`);
+    return 1;
+  }
+  const ctx: ComponentContext | undefined = settings
+    ? { paths, settings, ports: Object.fromEntries(record.components.filter((c) => c.port !== undefined).map((c) => [c.name, c.port!])), urls: record.urls, natsServerBin: '' }
+    : undefined;
+  let healthy = true;
+  const rows: string[][] = [['COMPONENT', 'PID', 'STATE', 'URL']];
+  for (const c of record.components) {
+    const state = await componentState(c, ctx);
+    if (state !== 'ready') healthy = false;
+    rows.push([c.name, String(c.pid), state, c.url ?? '']);
+  }
+  io.out(`kubemu cluster in ${paths.root}, up since ${record.startedAt}, ${record.nodes} node(s) recorded\n`);
+  io.out(renderColumns(rows));
+  const revision = await storeRevision(record.urls['api-store']);
+  if (revision !== undefined) io.out(`log revision: ${revision}\n`);
+  return healthy ? 0 : 1;
+}
+
+async function componentState(c: RunningComponent, ctx: ComponentContext | undefined): Promise<string> {
+  if (!isAlive(c.pid, c.identity)) return 'not running';
+  const component = ctx ? componentOfInstance(c.name, ctx.settings) : undefined;
+  if (!component || !ctx) return c.url ? ((await httpOk(`${c.url}/healthz`)) ? 'ready' : 'running') : 'running';
+  return (await component.probe(c.name, ctx)) ? 'ready' : 'not ready';
+}

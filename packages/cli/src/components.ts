@@ -1,0 +1,157 @@
+// The processes a cluster is made of, in start order; `down` stops them in reverse. `up`, `down`
+// and `status` only walk this table, so a process a later issue adds (controller-manager, one node
+// and one proxy-agent per node, dns-agent, cloud, lb-controller) is one more entry here.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NATS_MAX_PAYLOAD_BYTES } from '@kubemu/testkit';
+import type { LaunchSpec } from './process-control.js';
+import type { ClusterSettings, StatePaths } from './state-dir.js';
+
+export const LOOPBACK = '127.0.0.1';
+
+export interface ComponentContext {
+  paths: StatePaths;
+  settings: ClusterSettings;
+  /** Ports chosen for this run, by instance name. */
+  ports: Readonly<Record<string, number>>;
+  /** URLs of the instances started before, by instance name. */
+  urls: Readonly<Record<string, string>>;
+  /** The nats-server binary. */
+  natsServerBin: string;
+}
+
+export interface Component {
+  /** Names its log file (logs/<instance>.log) and its entry in cluster.json. */
+  name: string;
+  /** One name per process of this component; per-node components give one per node. */
+  instances(settings: ClusterSettings): string[];
+  /** It listens on one port: the one asked for, else the one it had last, else defaultPort, else any free one. */
+  listens?: { defaultPort?: number };
+  /** Writes what it needs before it starts (configuration files, folders). */
+  prepare?(instance: string, ctx: ComponentContext): void;
+  /** How to start it; `identity` is a path of this cluster its command line holds, to recognise its pid later. */
+  launch(instance: string, ctx: ComponentContext): LaunchSpec & { identity: string };
+  /** Where it is reached, once started. */
+  url?(instance: string, ctx: ComponentContext): string;
+  /** True once it serves. */
+  probe(instance: string, ctx: ComponentContext): Promise<boolean>;
+  readyTimeoutMs: number;
+  /** SIGTERM to SIGKILL. */
+  stopGraceMs: number;
+}
+
+/** A kubemu process's entry point: the sibling package's dist/main.js (monorepo and node_modules alike). */
+export function packageMain(packageName: string): string {
+  return fileURLToPath(new URL(`../../${packageName}/dist/main.js`, import.meta.url));
+}
+
+export class ComponentNotBuiltError extends Error {
+  override name = 'ComponentNotBuiltError';
+}
+
+function requireBuilt(path: string, what: string): string {
+  if (!existsSync(path)) throw new ComponentNotBuiltError(`${what} is not built: ${path} is missing; run \`npm run build\` first`);
+  return path;
+}
+
+/** nats-server greets every client with an INFO line. */
+export function natsGreets(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port });
+    const done = (ok: boolean): void => {
+      socket.removeAllListeners();
+      socket.on('error', () => {});
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('data', (chunk: Buffer) => done(chunk.subarray(0, 5).toString('latin1') === 'INFO '));
+  });
+}
+
+/** GET url answers 200. */
+export async function httpOk(url: string, timeoutMs = 2000): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    await res.arrayBuffer();
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+export const natsConfigFile = (paths: StatePaths): string => join(paths.root, 'nats-server.conf');
+
+const single = (name: string) => (): string[] => [name];
+
+export const natsServer: Component = {
+  name: 'nats-server',
+  instances: single('nats-server'),
+  listens: {},
+  prepare(_instance, ctx) {
+    mkdirSync(ctx.paths.natsStoreDir, { recursive: true });
+    // An ObjectEvent may be 1.5 MiB (etcd's request limit), over nats-server's 1 MiB default; the
+    // command line has no flag for it.
+    writeFileSync(natsConfigFile(ctx.paths), `max_payload: ${NATS_MAX_PAYLOAD_BYTES}\n`);
+  },
+  launch(instance, ctx) {
+    return {
+      command: ctx.natsServerBin,
+      args: ['-c', natsConfigFile(ctx.paths), '-js', '-a', LOOPBACK, '-p', String(ctx.ports[instance]), '-sd', ctx.paths.natsStoreDir, '-n', 'kubemu'],
+      identity: ctx.paths.natsStoreDir,
+    };
+  },
+  url: (instance, ctx) => `nats://${LOOPBACK}:${ctx.ports[instance]}`,
+  probe: (instance, ctx) => natsGreets(LOOPBACK, ctx.ports[instance]!),
+  readyTimeoutMs: 15_000,
+  stopGraceMs: 10_000,
+};
+
+export const apiStore: Component = {
+  name: 'api-store',
+  instances: single('api-store'),
+  listens: { defaultPort: 6443 },
+  launch(instance, ctx) {
+    const main = requireBuilt(packageMain('api-store'), 'the api-store');
+    return {
+      command: process.execPath,
+      args: [
+        main,
+        '--nats',
+        ctx.urls['nats-server']!,
+        '--bind-address',
+        LOOPBACK,
+        '--secure-port',
+        String(ctx.ports[instance]),
+        '--token-file',
+        ctx.paths.tokenFile,
+        '--service-cluster-ip-range',
+        ctx.settings.serviceClusterIPRange,
+        '--service-node-port-range',
+        ctx.settings.serviceNodePortRange,
+        '--instance-id',
+        instance,
+      ],
+      identity: ctx.paths.tokenFile,
+    };
+  },
+  url: (instance, ctx) => `http://${LOOPBACK}:${ctx.ports[instance]}`,
+  probe: (instance, ctx) => httpOk(`http://${LOOPBACK}:${ctx.ports[instance]}/readyz`),
+  readyTimeoutMs: 60_000,
+  stopGraceMs: 10_000,
+};
+
+/** Start order. */
+export const COMPONENTS: readonly Component[] = [natsServer, apiStore];
+
+/** The component an instance name belongs to (for `status` of a recorded cluster). */
+export function componentOfInstance(instance: string, settings: ClusterSettings): Component | undefined {
+  return COMPONENTS.find((c) => c.instances(settings).includes(instance));
+}
+
+export function logFileOf(paths: StatePaths, instance: string): string {
+  return join(paths.logsDir, `${instance}.log`);
+}

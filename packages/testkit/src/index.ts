@@ -1,0 +1,3 @@
+export * from './nats-server.js';
+export * from './process.js';
+export { liveChildCount } from './child-registry.js';
