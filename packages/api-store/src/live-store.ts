@@ -1,5 +1,5 @@
 // Holds the folded log (the decider's state) and fans accepted events out to watches.
-import { WatchWindow, keyOf, type ApiState, type KubeObject, type LogEvent, emptyApiState, evolveApiState } from '@kubemu/core';
+import { WatchWindow, keyOf, type AllocationFlags, type ApiState, type KubeObject, type LogEvent, emptyApiState, evolveApiState } from '@kubemu/core';
 
 /** A folded event and the object's version before it (for watch filtering: ADDED/DELETED on selector changes). */
 export interface WatchedEvent {
@@ -18,8 +18,8 @@ export class LiveStore {
   private readonly watchers = new Set<Watcher>();
   private readonly waiters: { revision: number; resolve: () => void }[] = [];
 
-  constructor(watchWindow: number) {
-    this.state = emptyApiState();
+  constructor(watchWindow: number, flags: AllocationFlags) {
+    this.state = emptyApiState(flags);
     this.window = new WatchWindow(watchWindow);
   }
 

@@ -23,7 +23,10 @@ async function main(): Promise<void> {
   const writerId = `api-store/${config.instanceId}`;
   const token = loadOrCreateToken(config.tokenFile);
   const metrics = createMetrics();
-  const live = new LiveStore(config.watchWindow);
+  const live = new LiveStore(config.watchWindow, {
+    serviceClusterIPRange: config.serviceClusterIPRange,
+    serviceNodePortRange: config.serviceNodePortRange,
+  });
   const lifecycle = createActor(apiStoreLifecycle).start();
   lifecycle.subscribe((s) => log.info({ state: s.value }, 'lifecycle'));
   const random: Random = config.randomSeed !== undefined ? seededRandom(config.randomSeed) : { int: (n) => randomInt(n) };

@@ -8,8 +8,10 @@
 //    N the subject's last sequence. So a create is `expectedLastSubjectSequence: 0`, and re-creating
 //    after a DELETED event expects the DELETED event's sequence.
 //  - expectedLastSequence: 0 IS enforced too: it succeeds only on a stream that never held a message.
-//  - Both failures are 10071 "wrong last sequence: N". When both are given the stream-wide check
-//    runs first, so N differs from expectedLastSequence exactly when that one failed.
+//  - Both failures are the same error, 10071 "wrong last sequence: N", N being the stream's or the
+//    subject's last sequence, whichever check failed (the stream-wide one runs first). With both
+//    given, the error cannot always say which failed, so publishObjectEvent takes one or the other;
+//    a stream-wide expectation already pins every subject's last sequence anyway.
 //  - A msgId seen within the duplicate window returns the first write's sequence with
 //    duplicate: true BEFORE any expectation is checked, so retrying a write whose ack was lost is
 //    safe: it neither writes twice nor reports a false conflict.
@@ -82,11 +84,8 @@ function toConflict(err: unknown, subject: string, expect: PublishExpectations):
   if (err.code !== WRONG_LAST_SEQUENCE) return undefined;
   const match = /wrong last sequence: (\d+)/.exec(description);
   const actual = match ? Number(match[1]) : undefined;
-  // The stream-wide expectation is checked first: if it held, the subject's failed.
-  const streamFailed =
-    expect.expectedLastSequence !== undefined && (expect.expectedLastSubjectSequence === undefined || actual !== expect.expectedLastSequence);
-  return streamFailed
-    ? new WrongLastSequenceError('lastSequence', subject, expect.expectedLastSequence!, actual, { cause: err })
+  return expect.expectedLastSequence !== undefined
+    ? new WrongLastSequenceError('lastSequence', subject, expect.expectedLastSequence, actual, { cause: err })
     : new WrongLastSequenceError('lastSubjectSequence', subject, expect.expectedLastSubjectSequence!, actual, { cause: err });
 }
 
@@ -100,6 +99,9 @@ export async function publishObjectEvent(bus: Bus, subject: string, bytes: Uint8
   if (bytes.length > MAX_OBJECT_EVENT_BYTES) throw new MessageTooLargeError(bytes.length, MAX_OBJECT_EVENT_BYTES);
   checkSequence('expectedLastSequence', expect.expectedLastSequence);
   checkSequence('expectedLastSubjectSequence', expect.expectedLastSubjectSequence);
+  if (expect.expectedLastSequence !== undefined && expect.expectedLastSubjectSequence !== undefined) {
+    throw new RangeError('give expectedLastSequence or expectedLastSubjectSequence, not both: the server reports either failure the same way');
+  }
   let ack;
   try {
     ack = await bus.js.publish(subject, bytes, {

@@ -26,13 +26,14 @@ const BOOTSTRAP_API_ADDRESS = '127.0.0.1';
 const BOOTSTRAP_API_PORT = 6443;
 
 export class OfflineCluster {
-  private state: ApiState = emptyApiState();
+  private state: ApiState;
   private revision = 0;
 
   constructor(
     private readonly config: AdmissionConfig,
     private readonly now: () => Date = () => new Date(),
   ) {
+    this.state = emptyApiState(config);
     // As the api-store's bootstrap: what admission refuses is left out, not fatal (the loopback
     // address of default/kubernetes Endpoints is refused, as kube-apiserver would refuse it).
     for (const object of bootstrapObjects(config.serviceClusterIPRange, BOOTSTRAP_API_ADDRESS, BOOTSTRAP_API_PORT)) {

@@ -1,3 +1,4 @@
 export * from './nats-server.js';
 export * from './process.js';
 export { liveChildCount } from './child-registry.js';
+export * from './kubemu-processes.js';

@@ -18,7 +18,7 @@ export const NATS_SERVER_NOT_FOUND =
  */
 export const NATS_MAX_PAYLOAD_BYTES = 2 * 1024 * 1024;
 const DEFAULT_READY_TIMEOUT_MS = 10_000;
-const PORT_IN_USE_ATTEMPTS = 5;
+const PORT_IN_USE_ATTEMPTS = 3;
 
 function isExecutable(path: string): boolean {
   try {

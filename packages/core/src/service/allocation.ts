@@ -171,8 +171,15 @@ export class AllocationTransaction {
   private portClone: NodePortAllocator | undefined;
   readonly allocatedIPs = new Set<string>();
   readonly allocatedPorts = new Set<number>();
+  private finished = false;
 
   constructor(readonly base: ServiceAllocations) {}
+
+  /** A transaction ends once: its clones become the next state's allocators. */
+  finish(): void {
+    if (this.finished) throw new Error('allocation invariant: a transaction is committed once');
+    this.finished = true;
+  }
 
   /** The allocator for an address family, or undefined when the cluster has no CIDR of that family. */
   ipAllocatorIndex(family: string): number | undefined {
@@ -626,6 +633,7 @@ function adoptionFailure(svc: Service, kind: 'ip' | 'port', value: string | numb
  * another Service holds is refused; in 'log' mode it is recorded anyway (the log is the truth).
  */
 function transition(txn: AllocationTransaction, old: Service | undefined, next: Service | undefined, mode: Mode): ServiceAllocations | AllocationFailure {
+  txn.finish();
   const owners: Owners = {
     ipOwners: new Map([...txn.base.ipOwners].map(([k, v]) => [k, v as Set<string>])),
     portOwners: new Map([...txn.base.portOwners].map(([k, v]) => [k, v as Set<string>])),
