@@ -16,14 +16,14 @@ import { MAX_OBJECT_EVENT_BYTES, MAX_OBSERVATION_BYTES } from '@kubemu/proto';
 import { newBusMetrics, type BusMetrics } from './metrics.js';
 import { OBJECTS_STREAM, OBJECTS_SUBJECTS, STATUS_STREAM, STATUS_SUBJECTS } from './subjects.js';
 
-/** Room for the subject and headers (Nats-Msg-Id, Nats-Expected-*) next to a payload at its limit. */
+/** Room for the headers (Nats-Msg-Id, Nats-Expected-*) next to a payload at its limit; see MAX_MSG_ID_CHARS. */
 export const HEADER_ALLOWANCE_BYTES = 4096;
 /** JetStream's max_msg_size counts headers too (measured on nats-server 2.9.10). */
 export const OBJECTS_MAX_MSG_SIZE = MAX_OBJECT_EVENT_BYTES + HEADER_ALLOWANCE_BYTES;
 export const STATUS_MAX_MSG_SIZE = MAX_OBSERVATION_BYTES + HEADER_ALLOWANCE_BYTES;
 /**
- * nats-server's max_payload must carry the largest ObjectEvent. Its default, 1 MiB, does not:
- * run it with `max_payload: 2MB` in its configuration (testkit's startNats does).
+ * nats-server's max_payload (headers included) must carry the largest ObjectEvent. Its default,
+ * 1 MiB, does: @kubemu/proto sizes MAX_OBJECT_EVENT_BYTES for it.
  */
 export const REQUIRED_MAX_PAYLOAD_BYTES = OBJECTS_MAX_MSG_SIZE;
 
@@ -212,7 +212,7 @@ export function assertMaxPayload(bus: Bus): void {
   if (maxPayload < REQUIRED_MAX_PAYLOAD_BYTES) {
     throw new Error(
       `nats-server max_payload is ${maxPayload} bytes; kubemu's event log needs at least ${REQUIRED_MAX_PAYLOAD_BYTES} ` +
-        `(an ObjectEvent may be ${MAX_OBJECT_EVENT_BYTES} bytes): add "max_payload: 2MB" to the nats-server configuration`,
+        `(an ObjectEvent may be ${MAX_OBJECT_EVENT_BYTES} bytes, plus headers): remove max_payload from the nats-server configuration (the default, 1MB, is enough) or raise it`,
     );
   }
 }

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_OBJECT_EVENT_BYTES } from '@kubemu/proto';
 import { serviceEvent, startFixture, type Fixture } from '../test-support/fixture.js';
 import { headRevision } from './read.js';
-import { MessageTooLargeError, publishObjectEvent, WrongLastSequenceError } from './publish.js';
+import { MAX_MSG_ID_CHARS, MessageTooLargeError, publishObjectEvent, WrongLastSequenceError } from './publish.js';
 import { objectSubject } from './subjects.js';
 
 let f: Fixture;
@@ -95,7 +95,10 @@ describe('publishObjectEvent on nats-server 2.9', () => {
 
   it('accepts an event of exactly MAX_OBJECT_EVENT_BYTES with expectation headers, refuses one byte more before sending', async () => {
     const largest = new Uint8Array(MAX_OBJECT_EVENT_BYTES).fill(7);
-    const stored = await publishObjectEvent(f.bus, svc('big'), largest, { expectedLastSubjectSequence: 0, msgId: 'x'.repeat(64) });
+    const stored = await publishObjectEvent(f.bus, svc('big'), largest, {
+      expectedLastSubjectSequence: 0,
+      msgId: 'x'.repeat(MAX_MSG_ID_CHARS),
+    });
     expect(stored.seq).toBe(1);
     const tooLarge = new Uint8Array(MAX_OBJECT_EVENT_BYTES + 1);
     await expect(publishObjectEvent(f.bus, svc('bigger'), tooLarge)).rejects.toThrow(
@@ -110,6 +113,9 @@ describe('publishObjectEvent on nats-server 2.9', () => {
     );
     await expect(publishObjectEvent(f.bus, svc('a'), serviceEvent('default', 'a'), { expectedLastSubjectSequence: -1 })).rejects.toThrow(
       'expectedLastSubjectSequence must be a non-negative integer, got -1',
+    );
+    await expect(publishObjectEvent(f.bus, svc('a'), serviceEvent('default', 'a'), { msgId: 'x'.repeat(MAX_MSG_ID_CHARS + 1) })).rejects.toThrow(
+      `msgId must be 1 to ${MAX_MSG_ID_CHARS} characters`,
     );
     expect(await headRevision(f.bus)).toBe(0);
   });

@@ -67,6 +67,9 @@ export class MessageTooLargeError extends Error {
   }
 }
 
+/** Keeps the headers of a publish within HEADER_ALLOWANCE_BYTES. */
+export const MAX_MSG_ID_CHARS = 1024;
+
 const WRONG_LAST_SEQUENCE = 10071;
 const WRONG_LAST_MSG_ID = 10070;
 
@@ -99,6 +102,9 @@ export async function publishObjectEvent(bus: Bus, subject: string, bytes: Uint8
   if (bytes.length > MAX_OBJECT_EVENT_BYTES) throw new MessageTooLargeError(bytes.length, MAX_OBJECT_EVENT_BYTES);
   checkSequence('expectedLastSequence', expect.expectedLastSequence);
   checkSequence('expectedLastSubjectSequence', expect.expectedLastSubjectSequence);
+  for (const [name, id] of [['msgId', expect.msgId], ['expectedLastMsgId', expect.expectedLastMsgId]] as const) {
+    if (id !== undefined && (id.length === 0 || id.length > MAX_MSG_ID_CHARS)) throw new RangeError(`${name} must be 1 to ${MAX_MSG_ID_CHARS} characters`);
+  }
   if (expect.expectedLastSequence !== undefined && expect.expectedLastSubjectSequence !== undefined) {
     throw new RangeError('give expectedLastSequence or expectedLastSubjectSequence, not both: the server reports either failure the same way');
   }

@@ -107,11 +107,15 @@ export interface WatchObjectEventsOptions {
   filterSubject?: string;
   onEvent: OnObjectEvent;
   onReject?: OnReject;
+  /** Called once when the backlog (everything written before the watch started) is delivered. */
+  onCaughtUp?: (lastRevision: number) => void | Promise<void>;
   /** Told when the watch lost its consumer and resumes from its cursor; for logs. */
   onResume?: (err: Error, attempt: number) => void;
 }
 
 export interface Watch {
+  /** Resolves once the start position is fixed (for a 'new' start: what is written afterwards is delivered). */
+  readonly ready: Promise<void>;
   /** Ends the watch; resolves when no callback runs any more. */
   stop(): Promise<void>;
   /**
@@ -130,9 +134,11 @@ export function watchObjectEvents(bus: Bus, options: WatchObjectEventsOptions): 
     filterSubject: options.filterSubject,
     from: options.fromRevision,
     onMessage: deliverer(bus, options.onEvent, options.onReject),
+    onCaughtUp: options.onCaughtUp,
     onResume: options.onResume,
   });
   return {
+    ready: reader.ready,
     stop: () => reader.stop(),
     done: reader.done,
     get lastRevision() {

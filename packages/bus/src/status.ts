@@ -35,19 +35,17 @@ export interface WatchObservationsOptions {
   agent?: string;
   onObservation: (observation: Observation, meta: ObservationMeta) => void | Promise<void>;
   onReject?: OnReject;
+  /** Called once when the observations stored before the watch started are delivered. */
+  onCaughtUp?: (lastSequence: number) => void | Promise<void>;
   onResume?: (err: Error, attempt: number) => void;
 }
 
-export interface ObservationWatch extends Watch {
-  /** Resolves once the start is fixed: with 'new', anything published afterwards is delivered. */
-  readonly ready: Promise<void>;
-}
-
-export function watchObservations(bus: Bus, options: WatchObservationsOptions): ObservationWatch {
+export function watchObservations(bus: Bus, options: WatchObservationsOptions): Watch {
   const reader = startStreamReader(bus, {
     stream: STATUS_STREAM,
     filterSubject: options.agent === undefined ? undefined : statusSubjectFilter(options.agent),
     from: options.fromSequence,
+    onCaughtUp: options.onCaughtUp,
     onResume: options.onResume,
     onMessage: async (msg) => {
       const reject = async (rejection: Rejection): Promise<void> => {

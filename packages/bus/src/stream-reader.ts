@@ -45,6 +45,11 @@ export interface StreamReaderOptions {
   pullExpiresMs?: number;
   maxConsecutiveFailures?: number;
   onMessage: (msg: JsMsg) => void | Promise<void>;
+  /**
+   * Called once, when everything stored before the reader started has been handed over (at once
+   * if there was nothing): the moment an agent goes from syncing to ready.
+   */
+  onCaughtUp?: (lastSequence: number) => void | Promise<void>;
   /** Told when the consumer was lost and the reader resumes; for logs. */
   onResume?: (err: Error, attempt: number) => void;
 }
@@ -128,6 +133,17 @@ export function startStreamReader(bus: Bus, options: StreamReaderOptions): Strea
     let next = options.from === 'new' ? info.state.last_seq + 1 : options.from;
     const until = options.until === 'head' ? info.state.last_seq : options.until;
     resolveReady();
+    let caughtUp = false;
+    const catchUp = async (): Promise<void> => {
+      if (caughtUp || !options.onCaughtUp) return;
+      caughtUp = true;
+      try {
+        await options.onCaughtUp(lastSequence);
+      } catch (err) {
+        throw new CallbackFailure(err);
+      }
+    };
+    if (next > info.state.last_seq) await catchUp();
     if (until !== undefined && next > until) return { lastSequence, reason: 'reached' };
 
     let consumer: Consumer | undefined;
@@ -143,7 +159,10 @@ export function startStreamReader(bus: Bus, options: StreamReaderOptions): Strea
             () => bus.js.consumers.get(options.stream, { opt_start_seq: startAt, filter_subjects: options.filterSubject }),
           );
           if (!consumer) break;
-          if (until !== undefined && (await consumer.info(true)).num_pending === 0) return { lastSequence, reason: 'reached' };
+          if ((await consumer.info(true)).num_pending === 0) {
+            await catchUp();
+            if (until !== undefined) return { lastSequence, reason: 'reached' };
+          }
         }
         let batch: ConsumerMessages;
         try {
@@ -152,6 +171,10 @@ export function startStreamReader(bus: Bus, options: StreamReaderOptions): Strea
           dropConsumer();
           await failed(err);
           continue;
+        }
+        if (stopped) {
+          batch.stop();
+          break;
         }
         active = batch;
         let reached = false;
@@ -181,6 +204,8 @@ export function startStreamReader(bus: Bus, options: StreamReaderOptions): Strea
             } catch (err) {
               throw new CallbackFailure(err);
             }
+            // pending alone may never reach 0 while writers keep writing
+            if (msg.info.pending === 0 || msg.seq >= info.state.last_seq) await catchUp();
             if (until !== undefined && (msg.seq >= until || msg.info.pending === 0)) {
               reached = true;
               break;

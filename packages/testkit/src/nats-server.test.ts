@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectBus, ensureStreams, headRevision, objectSubject, publishObjectEvent, readObjectEvents, type Bus } from '@kubemu/bus';
-import { findNatsServer, freePort, NATS_SERVER_NOT_FOUND, startNats, type NatsHandle } from './nats-server.js';
+import { findNatsServer, freePort, NATS_MAX_PAYLOAD_BYTES, NATS_SERVER_NOT_FOUND, startNats, type NatsHandle } from './nats-server.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -57,13 +57,19 @@ async function storedPayloads(b: Bus, last: number): Promise<number[][]> {
 }
 
 describe('startNats', () => {
-  it('serves JetStream on a loopback port with a 2 MiB max_payload', async () => {
+  it("serves JetStream on a loopback port with nats-server's default 1 MiB max_payload", async () => {
     const server = await nats();
     expect(server.url).toBe(`nats://127.0.0.1:${server.port}`);
     expect(isAlive(server.pid)).toBe(true);
     const b = await bus(server.url);
-    expect(b.nc.info?.max_payload).toBe(2 * 1024 * 1024);
+    expect(b.nc.info?.max_payload).toBe(NATS_MAX_PAYLOAD_BYTES);
+    expect(NATS_MAX_PAYLOAD_BYTES).toBe(1024 * 1024);
     expect(b.nc.info?.jetstream).toBe(true);
+  });
+
+  it('sets max_payload when asked', async () => {
+    const b = await bus((await nats({ maxPayloadBytes: 512 * 1024 })).url);
+    expect(b.nc.info?.max_payload).toBe(512 * 1024);
   });
 
   it('keeps JetStream data across a graceful restart and across kill + restart, on the same port', async () => {

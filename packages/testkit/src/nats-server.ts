@@ -13,10 +13,10 @@ export const NATS_SERVER_NOT_FOUND =
   'nats-server not found: on Debian run `apt-get install -y nats-server` (as root), or set NATS_SERVER_BIN';
 
 /**
- * nats-server's default max_payload is 1 MiB, below the 1.5 MiB an ObjectEvent may take
- * (@kubemu/proto MAX_OBJECT_EVENT_BYTES, etcd's request limit) plus its headers.
+ * nats-server's default max_payload. It carries the largest ObjectEvent (@kubemu/proto sizes
+ * MAX_OBJECT_EVENT_BYTES to fit it, headers included), so kubemu needs no other.
  */
-export const NATS_MAX_PAYLOAD_BYTES = 2 * 1024 * 1024;
+export const NATS_MAX_PAYLOAD_BYTES = 1024 * 1024;
 const DEFAULT_READY_TIMEOUT_MS = 10_000;
 const PORT_IN_USE_ATTEMPTS = 3;
 
@@ -81,6 +81,7 @@ export interface StartNatsOptions {
   /** 0 or absent: a free port. */
   port?: number;
   host?: string;
+  /** Absent: nats-server's default, NATS_MAX_PAYLOAD_BYTES, which kubemu runs with. */
   maxPayloadBytes?: number;
   readyTimeoutMs?: number;
   /** Sees nats-server's log lines (it logs to stderr). */
@@ -124,13 +125,16 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsHan
   };
 
   let storeDir: string;
-  let configFile: string;
+  const configArgs: string[] = [];
   try {
     storeDir = options.storeDir ?? (await makeTemp('kubemu-nats-store-'));
     await mkdir(storeDir, { recursive: true });
-    const configDir = await makeTemp('kubemu-nats-conf-');
-    configFile = join(configDir, 'nats-server.conf');
-    await writeFile(configFile, `max_payload: ${options.maxPayloadBytes ?? NATS_MAX_PAYLOAD_BYTES}\n`);
+    if (options.maxPayloadBytes !== undefined) {
+      // max_payload has no command-line flag
+      const configFile = join(await makeTemp('kubemu-nats-conf-'), 'nats-server.conf');
+      await writeFile(configFile, `max_payload: ${options.maxPayloadBytes}\n`);
+      configArgs.push('-c', configFile);
+    }
   } catch (err) {
     await removeOwnedDirs();
     throw err;
@@ -145,7 +149,7 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsHan
     const handle = await startProcess({
       name: `nats-server ${host}:${port}`,
       command: binary,
-      args: ['-c', configFile, '-a', host, '-p', String(port), '-js', '-sd', storeDir, '-n', `kubemu-${port}`],
+      args: [...configArgs, '-a', host, '-p', String(port), '-js', '-sd', storeDir, '-n', `kubemu-${port}`],
       onLine: options.onLine,
       stopGraceMs: 10_000,
     });

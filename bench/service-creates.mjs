@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+// Benchmark: accepted Service creates per second (and latency) through the api-store, against raw
+// JetStream publishes of the same bytes, in the same run, at the same client concurrency.
+// Goal (issue 2): kubemu ≥ 50 % of raw. Alternates the two rounds to spread machine noise.
+//   node bench/service-creates.mjs [--count 2000] [--concurrency 1,16] [--rounds 2]
+import { parseArgs } from 'node:util';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startNats, startApiStore } from '@kubemu/testkit';
+import { connectBus } from '@kubemu/bus';
+import { encodeObjectEvent } from '@kubemu/proto';
+
+const { values } = parseArgs({
+  options: {
+    count: { type: 'string', default: '2000' },
+    concurrency: { type: 'string', default: '1,16' },
+    rounds: { type: 'string', default: '2' },
+    out: { type: 'string' },
+  },
+});
+const COUNT = Number(values.count);
+const CONCURRENCIES = values.concurrency.split(',').map(Number);
+const ROUNDS = Number(values.rounds);
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function timed(count, concurrency, op) {
+  const latencies = new Array(count);
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        const t0 = process.hrtime.bigint();
+        await op(i);
+        latencies[i] = Number(process.hrtime.bigint() - t0) / 1e6;
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  latencies.sort((a, b) => a - b);
+  return { perSecond: count / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+const nats = await startNats();
+const api = await startApiStore({ natsUrl: nats.url });
+const bus = await connectBus({ servers: nats.url, name: 'bench-raw' });
+await bus.jsm.streams.add({ name: 'BENCH_RAW', subjects: ['bench.>'], storage: 'file' });
+
+let serial = 0;
+const results = [];
+try {
+  for (const concurrency of CONCURRENCIES) {
+    for (let round = 0; round < ROUNDS; round++) {
+      const created = [];
+      const kubemu = await timed(COUNT, concurrency, async (i) => {
+        const body = {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: `bench-${++serial}`, labels: { app: 'bench' } },
+          spec: { selector: { app: 'bench' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+        };
+        const res = await api.fetch('/api/v1/namespaces/default/services', { method: 'POST', body: JSON.stringify(body) });
+        const text = await res.text();
+        if (res.status !== 201) throw new Error(`create ${i}: ${res.status} ${text}`);
+        created[i] = JSON.parse(text);
+      });
+      // The very bytes the api-store appended for those Services.
+      const payloads = created.map((object) =>
+        encodeObjectEvent({ type: 'ADDED', object, timeUnixMilli: Date.now(), writer: 'api-store/bench', author: 'bench' }),
+      );
+      const raw = await timed(COUNT, concurrency, (i) => bus.js.publish(`bench.services.default.${created[i].metadata.name}`, payloads[i]));
+      const row = {
+        concurrency,
+        round,
+        count: COUNT,
+        kubemuPerSecond: Math.round(kubemu.perSecond),
+        rawPerSecond: Math.round(raw.perSecond),
+        throughputRatio: +(kubemu.perSecond / raw.perSecond).toFixed(3),
+        kubemuP50ms: +kubemu.p50.toFixed(2),
+        kubemuP99ms: +kubemu.p99.toFixed(2),
+        rawP50ms: +raw.p50.toFixed(2),
+        rawP99ms: +raw.p99.toFixed(2),
+        p99Ratio: +(raw.p99 / kubemu.p99).toFixed(3),
+        eventBytes: payloads[0].length,
+      };
+      results.push(row);
+      console.log(JSON.stringify(row));
+    }
+  }
+} finally {
+  await bus.close();
+  await api.process.stop();
+  await nats.stop();
+}
+
+for (const concurrency of CONCURRENCIES) {
+  const rows = results.filter((r) => r.concurrency === concurrency);
+  const median = (k) => rows.map((r) => r[k]).sort((a, b) => a - b)[Math.floor(rows.length / 2)];
+  console.log(
+    `concurrency ${concurrency}: kubemu ${median('kubemuPerSecond')}/s (p99 ${median('kubemuP99ms')} ms) vs raw JetStream ${median('rawPerSecond')}/s (p99 ${median('rawP99ms')} ms): throughput ratio ${median('throughputRatio')} (goal ≥ 0.5)`,
+  );
+}
+const out = values.out ?? join(import.meta.dirname, 'results', 'service-creates.json');
+mkdirSync(join(out, '..'), { recursive: true });
+writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2)}\n`);
