@@ -18,3 +18,5 @@ export { setDefaults, validate } from './admission/defaults-and-validation.js';
 export { serviceAllocationConfig, rebuildServiceAllocations, heldValues, type ServiceAllocations, type ServiceAllocationConfig } from './service/allocation.js';
 export { parsePortRange, formatPortRange, type PortRange } from './allocation/port-range.js';
 export { parseCIDR, formatCIDR, parseIP, formatIP, indexedIP, cidrContains, type CIDR, type IP } from './allocation/ip-range.js';
+export * from './store/overlay-map.js';
+export * from './admission/speculation.js';
