@@ -119,6 +119,6 @@ async function run(commands: Command[]): Promise<void> {
 
 describe('allocation under concurrent writers and restarts', () => {
   it('never hands a clusterIP or nodePort to two Services', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(command, { minLength: 5, maxLength: 14 }), run), { numRuns: 6 });
+    await fc.assert(fc.asyncProperty(fc.array(command, { minLength: 5, maxLength: 14 }), run), { numRuns: 15 });
   }, 600_000);
 });

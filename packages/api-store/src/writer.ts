@@ -1,9 +1,12 @@
 // Appends admitted writes to the log. Writes queue up; the pump takes them in batches, decides each
 // against the folded state plus the writes ahead of it (a speculative overlay), and publishes the
 // batch pipelined, each append expecting the stream's last sequence to be exactly the one before
-// it. So admission always decides against the whole log: if another api-store slipped a write in,
-// the first append of ours after it fails (and with it every later one of the batch), this store
+// it and, after the first, the message before it to be this batch's previous one (its msgId): a
+// sequence number alone would let a later append land right after another writer's message. So
+// admission always decides against the whole log: if another api-store slipped a write in, the
+// first append of ours after it fails (and with it every later one of the batch), this store
 // catches up, and those writes are decided again. Allocation can never hand a value out twice.
+import { randomBytes } from 'node:crypto';
 import { encodeObjectEvent, CodecError } from '@kubemu/proto';
 import { objectSubject, publishObjectEvent, headRevision, WrongLastSequenceError, type Bus } from '@kubemu/bus';
 import {
@@ -56,6 +59,8 @@ export class Writer {
   private readonly retry: PendingWrite[] = [];
   private pumping = false;
   private sequence = 0;
+  /** msgIds must not repeat across restarts within the stream's duplicate window. */
+  private readonly boot = randomBytes(6).toString('hex');
 
   constructor(
     private readonly bus: Bus,
@@ -98,6 +103,7 @@ export class Writer {
   private async appendBatch(batch: PendingWrite[]): Promise<void> {
     let spec = speculativeState(this.live.state);
     let expected = this.live.position;
+    let previousMsgId: string | undefined;
     const appends: Append[] = [];
     for (const write of batch) {
       const decision = write.decide(spec);
@@ -121,8 +127,9 @@ export class Writer {
         continue;
       }
       const subject = objectSubject(r.logKind, r.namespaced ? (object.metadata?.namespace ?? '') : '', object.metadata?.name ?? '');
-      const msgId = `${this.writerId}/${++this.sequence}`;
-      const done = this.publish(subject, bytes, expected, msgId);
+      const msgId = `${this.writerId}/${this.boot}/${++this.sequence}`;
+      const done = this.publish(subject, bytes, expected, previousMsgId, msgId);
+      previousMsgId = msgId;
       expected++;
       const specObject = structuredClone(object);
       specObject.metadata = { ...specObject.metadata, resourceVersion: String(expected) };
@@ -154,10 +161,20 @@ export class Writer {
     }
   }
 
-  private async publish(subject: string, bytes: Uint8Array, expected: number, msgId: string): Promise<{ seq: number } | { conflict: true } | { error: unknown }> {
+  private async publish(
+    subject: string,
+    bytes: Uint8Array,
+    expected: number,
+    previousMsgId: string | undefined,
+    msgId: string,
+  ): Promise<{ seq: number } | { conflict: true } | { error: unknown }> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const { seq } = await publishObjectEvent(this.bus, subject, bytes, { expectedLastSequence: expected, msgId });
+        const { seq } = await publishObjectEvent(this.bus, subject, bytes, {
+          expectedLastSequence: expected,
+          msgId,
+          ...(previousMsgId !== undefined ? { expectedLastMsgId: previousMsgId } : {}),
+        });
         return { seq };
       } catch (err) {
         if (err instanceof WrongLastSequenceError) return { conflict: true };

@@ -1,6 +1,8 @@
 // The one HTTP client every command uses: bearer token, JSON both ways, and any failure turned
 // into the metav1.Status kubectl would have decoded (client-go rest/request.go transformResponse,
 // apimachinery errors.NewGenericServerResponse for bodies that are not a Status).
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest, type RequestOptions as RequestOptionsHttps } from 'node:https';
 import { objectPath, type KubeObject, type ResourceInfo, type Status } from '@kubemu/core';
 
 export const REQUEST_TIMEOUT_MS = 30_000;
@@ -61,10 +63,23 @@ export interface RequestOptions {
   contentType?: string;
 }
 
+export interface TlsOptions {
+  /** PEM of the CA that signed the server's certificate (kubeconfig certificate-authority-data). */
+  ca?: string;
+  /** kubeconfig insecure-skip-tls-verify. */
+  insecureSkipTlsVerify?: boolean;
+}
+
+interface RawResponse {
+  status: number;
+  body: string;
+}
+
 export class ApiClient {
   constructor(
     readonly server: string,
     private readonly token: string,
+    private readonly tls: TlsOptions = {},
   ) {}
 
   private hostPort(): string {
@@ -75,38 +90,64 @@ export class ApiClient {
     }
   }
 
+  /** node:http(s) rather than fetch: a kubeconfig may name its own CA, which fetch cannot take. */
+  private send(method: string, url: URL, headers: Record<string, string>, body: string | undefined): Promise<RawResponse> {
+    const secure = url.protocol === 'https:';
+    const options: RequestOptionsHttps = { method, headers, timeout: REQUEST_TIMEOUT_MS };
+    if (secure) {
+      if (this.tls.ca) options.ca = this.tls.ca;
+      if (this.tls.insecureSkipTlsVerify) options.rejectUnauthorized = false;
+    }
+    return new Promise<RawResponse>((resolve, reject) => {
+      const req = (secure ? httpsRequest : httpRequest)(url, options, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_RESPONSE_BYTES) {
+            req.destroy(new ConnectionError(`response from ${url.href} is over the ${MAX_RESPONSE_BYTES}-byte limit`));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(Object.assign(new Error(`request to ${url.href} timed out after ${REQUEST_TIMEOUT_MS} ms`), { code: 'ETIMEDOUT' })));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
   async request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const url = new URL(path, this.server);
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, v);
-    const headers: Record<string, string> = { Accept: 'application/json' };
+    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'kubemu' };
     if (this.token) headers.Authorization = `Bearer ${this.token}`;
     let body: string | undefined;
     if (options.body !== undefined) {
       body = JSON.stringify(options.body);
       headers['Content-Type'] = options.contentType ?? 'application/json';
     }
-    let res: Response;
+    let res: RawResponse;
     try {
-      res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      res = await this.send(method, url, headers, body);
     } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause;
-      if (cause?.code === 'ECONNREFUSED') {
+      if (err instanceof ConnectionError) throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ECONNREFUSED') {
         throw new ConnectionError(`The connection to the server ${this.hostPort()} was refused - did you specify the right host or port?`);
       }
-      const why = (err as Error).name === 'TimeoutError' ? `request to ${url.href} timed out after ${REQUEST_TIMEOUT_MS} ms` : String(cause?.code ?? (err as Error).message);
-      throw new ConnectionError(`Unable to connect to the server: ${why}`);
+      throw new ConnectionError(`Unable to connect to the server: ${(err as Error).message}`);
     }
-    const length = Number(res.headers.get('content-length') ?? '0');
-    if (length > MAX_RESPONSE_BYTES) throw new ConnectionError(`response of ${length} bytes from ${url.href} is over the ${MAX_RESPONSE_BYTES}-byte limit`);
-    const text = await res.text();
     let parsed: unknown;
     try {
-      parsed = text === '' ? undefined : JSON.parse(text);
+      parsed = res.body === '' ? undefined : JSON.parse(res.body);
     } catch {
       parsed = undefined;
     }
-    if (!res.ok) throw new ApiError(isStatus(parsed) ? parsed : genericStatus(res.status, text));
-    if (parsed === undefined && text !== '') throw new ConnectionError(`the server answered ${method} ${url.pathname} with a body that is not JSON`);
+    if (res.status < 200 || res.status > 299) throw new ApiError(isStatus(parsed) ? parsed : genericStatus(res.status, res.body));
+    if (parsed === undefined && res.body !== '') throw new ConnectionError(`the server answered ${method} ${url.pathname} with a body that is not JSON`);
     return parsed as T;
   }
 

@@ -19,5 +19,9 @@ export function connect(args: ParsedArgs, io: CliIO): Connection {
   const paths = statePaths(resolveStateDir(args, io));
   const access = readKubeconfig(paths.kubeconfigFile);
   if (!access) throw new NoClusterError(`no cluster in ${paths.root}: ${paths.kubeconfigFile} does not exist; start one with \`kubemu up\``);
-  return { client: new ApiClient(access.server, access.token), defaultNamespace: access.namespace };
+  const tls = {
+    ...(access.certificateAuthority ? { ca: access.certificateAuthority } : {}),
+    ...(access.insecureSkipTlsVerify ? { insecureSkipTlsVerify: true } : {}),
+  };
+  return { client: new ApiClient(access.server, access.token, tls), defaultNamespace: access.namespace };
 }

@@ -63,8 +63,16 @@ export interface StartedInstance {
   launched: Launched;
 }
 
-/** Starts one instance and waits until its probe passes, its process exits, or the timeout. */
-export async function startInstance(component: Component, instance: string, ctx: ComponentContext): Promise<StartedInstance> {
+/**
+ * Starts one instance and waits until its probe passes, its process exits, an instance started
+ * before it dies (`othersFailed` says which), or the timeout.
+ */
+export async function startInstance(
+  component: Component,
+  instance: string,
+  ctx: ComponentContext,
+  othersFailed: () => string | undefined = () => undefined,
+): Promise<StartedInstance> {
   component.prepare?.(instance, ctx);
   const spec = component.launch(instance, ctx);
   const log = logFileOf(ctx.paths, instance);
@@ -90,8 +98,10 @@ export async function startInstance(component: Component, instance: string, ctx:
       );
     }
     if (await component.probe(instance, ctx)) return { component, record, launched };
-    if (Date.now() >= deadline) {
+    const failed = othersFailed();
+    if (failed !== undefined || Date.now() >= deadline) {
       await stopProcess(launched.pid, undefined, component.stopGraceMs);
+      if (failed !== undefined) throw new ComponentStartError(`${failed} while ${instance} was starting`);
       throw new ComponentStartError(`${instance} was not ready within ${component.readyTimeoutMs} ms; ${log} ends with:\n${logTail(log)}`);
     }
     await sleep(100);

@@ -1,11 +1,10 @@
 // The processes a cluster is made of, in start order; `down` stops them in reverse. `up`, `down`
 // and `status` only walk this table, so a process a later issue adds (controller-manager, one node
 // and one proxy-agent per node, dns-agent, cloud, lb-controller) is one more entry here.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NATS_MAX_PAYLOAD_BYTES } from '@kubemu/testkit';
 import type { LaunchSpec } from './process-control.js';
 import type { ClusterSettings, StatePaths } from './state-dir.js';
 
@@ -83,8 +82,6 @@ export async function httpOk(url: string, timeoutMs = 2000): Promise<boolean> {
   }
 }
 
-export const natsConfigFile = (paths: StatePaths): string => join(paths.root, 'nats-server.conf');
-
 const single = (name: string) => (): string[] => [name];
 
 export const natsServer: Component = {
@@ -93,14 +90,12 @@ export const natsServer: Component = {
   listens: {},
   prepare(_instance, ctx) {
     mkdirSync(ctx.paths.natsStoreDir, { recursive: true });
-    // An ObjectEvent may be 1.5 MiB (etcd's request limit), over nats-server's 1 MiB default; the
-    // command line has no flag for it.
-    writeFileSync(natsConfigFile(ctx.paths), `max_payload: ${NATS_MAX_PAYLOAD_BYTES}\n`);
   },
   launch(instance, ctx) {
     return {
       command: ctx.natsServerBin,
-      args: ['-c', natsConfigFile(ctx.paths), '-js', '-a', LOOPBACK, '-p', String(ctx.ports[instance]), '-sd', ctx.paths.natsStoreDir, '-n', 'kubemu'],
+      // nats-server's default max_payload (1 MiB) carries the largest ObjectEvent (@kubemu/proto).
+      args: ['-js', '-a', LOOPBACK, '-p', String(ctx.ports[instance]), '-sd', ctx.paths.natsStoreDir, '-n', 'kubemu'],
       identity: ctx.paths.natsStoreDir,
     };
   },

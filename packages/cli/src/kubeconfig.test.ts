@@ -6,7 +6,6 @@ describe('kubeconfig', () => {
     expect(renderKubeconfig('http://127.0.0.1:6443', 'tok')).toBe(
       [
         'apiVersion: v1',
-        'kind: Config',
         'clusters:',
         '- cluster:',
         '    server: http://127.0.0.1:6443',
@@ -17,6 +16,7 @@ describe('kubeconfig', () => {
         '    user: kubemu',
         '  name: kubemu',
         'current-context: kubemu',
+        'kind: Config',
         'preferences: {}',
         'users:',
         '- name: kubemu',
@@ -37,5 +37,12 @@ current-context: x
 `;
     expect(parseKubeconfig(other, 'k')).toEqual({ server: 'http://b:2', token: 't', namespace: 'team' });
     expect(() => parseKubeconfig('apiVersion: v1\n', 'cfg')).toThrow('cfg: no current-context');
+  });
+
+  it('carries a CA for an https server', () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const text = renderKubeconfig('https://127.0.0.1:6443', 't', pem);
+    expect(text).toContain(`- cluster:\n    certificate-authority-data: ${Buffer.from(pem).toString('base64')}\n    server: https://127.0.0.1:6443\n`);
+    expect(parseKubeconfig(text, 'k')).toEqual({ server: 'https://127.0.0.1:6443', token: 't', namespace: 'default', certificateAuthority: pem });
   });
 });

@@ -1,6 +1,7 @@
 // `-o yaml|json|name` as kubectl prints objects it got from the server (unstructured): keys in
 // sorted order (Go maps), JSON indented by four spaces, YAML as sigs.k8s.io/yaml writes it
-// (sequences not indented under their key). Several objects, or a list request, become a v1 List
+// (sequences not indented under their key; YAML 1.1 quoting, so a timestamp or "yes" stays a
+// quoted string as go-yaml v2 writes it). Several objects, or a list request, become a v1 List
 // (kubectl get.go printGeneric).
 import { stringify } from 'yaml';
 import { apiVersionOf, type KubeObject, type ResourceInfo } from '@kubemu/core';
@@ -12,7 +13,7 @@ export type OutputFormat = 'table' | 'wide' | 'yaml' | 'json' | 'name';
 export const OUTPUT_FORMATS: readonly string[] = ['wide', 'yaml', 'json', 'name'];
 
 export function toYaml(value: unknown): string {
-  return stringify(sortKeysDeep(value), { indentSeq: false });
+  return stringify(sortKeysDeep(value), { indentSeq: false, version: '1.1' });
 }
 
 export function toJson(value: unknown): string {

@@ -30,16 +30,18 @@ export async function down(argv: readonly string[], io: CliIO): Promise<number> 
     return 0;
   }
   const supervisor = record.supervisor;
+  let supervised = false;
   if (supervisor && supervisor.pid !== process.pid && isAlive(supervisor.pid, supervisor.identity)) {
     // A foreground `kubemu up` owns the processes: let it stop them in order and clean up.
+    supervised = true;
     process.kill(supervisor.pid, 'SIGTERM');
-    if (!(await waitForExit(supervisor.pid, supervisor.identity, SUPERVISOR_GRACE_MS))) {
-      io.err(`kubemu: kubemu up (pid ${supervisor.pid}) did not stop in time\n`);
-    }
+    if (await waitForExit(supervisor.pid, supervisor.identity, SUPERVISOR_GRACE_MS)) io.out(`kubemu up (pid ${supervisor.pid}) stopped its processes\n`);
+    else io.err(`kubemu: kubemu up (pid ${supervisor.pid}) did not stop in time\n`);
   }
   const settings = readSettings(paths);
   const reports = await stopComponents(record.components, (name) => (settings && componentOfInstance(name, settings)?.stopGraceMs) || 10_000);
   for (const r of reports) {
+    if (supervised && r.outcome === 'not-running') continue;
     const what = r.outcome === 'terminated' ? 'stopped' : r.outcome === 'killed' ? 'killed (it did not stop within its grace period)' : 'was not running';
     io.out(`${r.name} (pid ${r.pid}) ${what}\n`);
   }

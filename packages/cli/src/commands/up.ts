@@ -4,7 +4,16 @@ import { mkdirSync } from 'node:fs';
 import { relative } from 'node:path';
 import { parseCIDR, parsePortRange } from '@kubemu/core';
 import { booleanFlag, integerFlag, parseCommandArgs, stringFlag, UsageError } from '../args.js';
-import { aliveComponents, choosePort, ensureToken, recordRunning, startInstance, stopComponents, type StartedInstance } from '../cluster-control.js';
+import {
+  aliveComponents,
+  choosePort,
+  ComponentStartError,
+  ensureToken,
+  recordRunning,
+  startInstance,
+  stopComponents,
+  type StartedInstance,
+} from '../cluster-control.js';
 import { COMPONENTS, componentOfInstance, type ComponentContext } from '../components.js';
 import type { CliIO } from '../io.js';
 import { renderKubeconfig } from '../kubeconfig.js';
@@ -51,6 +60,7 @@ const FLAGS = {
 export const DEFAULT_SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/12';
 export const DEFAULT_SERVICE_NODE_PORT_RANGE = '30000-32767';
 export const MAX_NODES = 64;
+const SHUTDOWN_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** Flags on the command line win; otherwise what the cluster had; otherwise the defaults. */
 export function resolveSettings(
@@ -91,7 +101,7 @@ function summary(paths: StatePaths, started: readonly StartedInstance[], setting
     '  kubectl get svc -A\n' +
     `  kubemu get svc -A${sd}\n` +
     `  kubemu apply -f my-service.yaml${sd}\n` +
-    (detached ? `Stop it with: kubemu down${sd}\n` : 'Press Ctrl-C to stop it (the data stays; the next `kubemu up` resumes it).\n')
+    (detached ? `Stop it with: kubemu down${sd}\n` : `Press Ctrl-C to stop it (the data stays; the next \`kubemu up${sd}\` resumes it).\n`)
   );
 }
 
@@ -154,16 +164,24 @@ export async function up(argv: readonly string[], io: CliIO): Promise<number> {
     ...(detach ? {} : { supervisor: { pid: process.pid, identity: process.argv[1] ?? process.execPath } }),
   };
   const started: StartedInstance[] = [];
+  let died: string | undefined;
+  // Ctrl-C while starting: stop what already runs rather than leave it behind.
+  const onStartSignal = (signal: NodeJS.Signals): void => void (died ??= `${signal} received`);
+  for (const signal of SHUTDOWN_SIGNALS) process.on(signal, onStartSignal);
   io.out(`kubemu: starting the cluster in ${paths.root}\n`);
   try {
     for (const component of COMPONENTS) {
       for (const instance of component.instances(settings)) {
+        if (died !== undefined) throw new ComponentStartError(`${died} while starting the cluster`);
         if (component.listens) {
           ports[instance] = await choosePort(requestedPorts[instance], settings.ports[instance], component.listens.defaultPort, portFlags[instance] ?? '--port');
           settings.ports[instance] = ports[instance]!;
         }
-        const s = await startInstance(component, instance, ctx);
+        const s = await startInstance(component, instance, ctx, () => died);
         started.push(s);
+        void s.launched.exited.then(({ code, signal }) => {
+          died ??= `${instance} exited (code ${code}, signal ${signal}); see ${s.record.log}`;
+        });
         if (s.record.url) urls[instance] = s.record.url;
         recordRunning(paths, base, started);
       }
@@ -175,6 +193,8 @@ export async function up(argv: readonly string[], io: CliIO): Promise<number> {
     );
     removeClusterRecord(paths);
     throw err;
+  } finally {
+    for (const signal of SHUTDOWN_SIGNALS) process.removeListener(signal, onStartSignal);
   }
 
   writeSettings(paths, settings);
@@ -193,7 +213,7 @@ export async function up(argv: readonly string[], io: CliIO): Promise<number> {
 function supervise(paths: StatePaths, started: readonly StartedInstance[], settings: ClusterSettings, io: CliIO): Promise<number> {
   return new Promise<number>((resolve) => {
     let stopping = false;
-    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    const signals = SHUTDOWN_SIGNALS;
     const onSignal = (signal: NodeJS.Signals): void => void shutdown(`${signal} received`, 0);
     const shutdown = async (why: string, code: number): Promise<void> => {
       if (stopping) return;
