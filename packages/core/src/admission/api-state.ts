@@ -3,7 +3,7 @@
 import { emptyObjectStore, applyLogEvent, getObject, keyOf, type LogEvent, type ObjectStore } from '../store/object-store.js';
 import type { Service } from '../api/types.js';
 import {
-  applyCommittedService,
+  applyCommittedServiceInPlace,
   emptyServiceAllocations,
   serviceAllocationConfig,
   type ServiceAllocationConfig,
@@ -37,16 +37,20 @@ export function emptyApiState(flags: AllocationFlags = {}): ApiState {
   return { store: emptyObjectStore(), allocations: emptyServiceAllocations(allocationConfigFor(flags)) };
 }
 
-/** Folds one log event into the objects and, for Services, into the allocations. */
+/**
+ * Folds one log event into the objects and, for Services, into the allocations. Like the store,
+ * the allocations are updated in place: the fold owns its state alone, and a copy per event would
+ * make every write cost as much as all the Services before it. Speculation and admission work on
+ * O(1) clones (speculation.ts, service/allocation.ts), which later folds leave untouched.
+ */
 export function evolveApiState(state: ApiState, event: LogEvent): ApiState {
-  let allocations = state.allocations;
   if (event.kind === 'Service') {
     const key = keyOf(event.kind, event.object);
     const prev = state.store.objects.get(key)?.object as Service | undefined;
-    allocations = applyCommittedService(allocations, prev, event.type === 'DELETED' ? undefined : (event.object as Service));
+    applyCommittedServiceInPlace(state.allocations, prev, event.type === 'DELETED' ? undefined : (event.object as Service));
   }
   applyLogEvent(state.store, event);
-  return { store: state.store, allocations };
+  return { store: state.store, allocations: state.allocations };
 }
 
 export { getObject };

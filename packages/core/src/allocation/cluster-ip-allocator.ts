@@ -62,6 +62,10 @@ export interface ReadonlyClusterIPAllocator {
   free(): number;
   /** Allocated addresses in ascending order, canonical text. */
   allocated(): string[];
+  /** The bitmap offset of ip, or undefined when it is not one of the usable addresses. */
+  offsetOf(ip: string): number | undefined;
+  /** The canonical address at a bitmap offset. */
+  ipAt(offset: number): string;
 }
 
 export class ClusterIPAllocator implements ReadonlyClusterIPAllocator {
@@ -101,18 +105,21 @@ export class ClusterIPAllocator implements ReadonlyClusterIPAllocator {
     return Number(offset);
   }
 
-  private ipAt(index: number): string {
-    return formatIP({ family: this.family, value: this.base + BigInt(index) });
+  ipAt(offset: number): string {
+    return formatIP({ family: this.family, value: this.base + BigInt(offset) });
+  }
+
+  offsetOf(ip: string): number | undefined {
+    const parsed = parseIP(ip);
+    return parsed === undefined ? undefined : this.indexOf(parsed);
   }
 
   contains(ip: string): boolean {
-    const parsed = parseIP(ip);
-    return parsed !== undefined && this.indexOf(parsed) !== undefined;
+    return this.offsetOf(ip) !== undefined;
   }
 
   has(ip: string): boolean {
-    const parsed = parseIP(ip);
-    const index = parsed === undefined ? undefined : this.indexOf(parsed);
+    const index = this.offsetOf(ip);
     return index !== undefined && this.bitmap.has(index);
   }
 
@@ -144,8 +151,7 @@ export class ClusterIPAllocator implements ReadonlyClusterIPAllocator {
 
   /** Release(ip): releasing a free address or one outside the range is a no-op. */
   release(ip: string): void {
-    const parsed = parseIP(ip);
-    const index = parsed === undefined ? undefined : this.indexOf(parsed);
+    const index = this.offsetOf(ip);
     if (index !== undefined) this.bitmap.release(index);
   }
 }

@@ -42,6 +42,9 @@ export interface ReadonlyNodePortAllocator {
   free(): number;
   /** Allocated ports, ascending. */
   allocated(): number[];
+  /** The bitmap offset of port, or undefined when it is outside the range. */
+  offsetOf(port: number): number | undefined;
+  portAt(offset: number): number;
 }
 
 export class NodePortAllocator implements ReadonlyNodePortAllocator {
@@ -64,6 +67,14 @@ export class NodePortAllocator implements ReadonlyNodePortAllocator {
 
   contains(port: number): boolean {
     return Number.isInteger(port) && portRangeContains(this.range, port);
+  }
+
+  offsetOf(port: number): number | undefined {
+    return this.contains(port) ? port - this.range.base : undefined;
+  }
+
+  portAt(offset: number): number {
+    return this.range.base + offset;
   }
 
   has(port: number): boolean {

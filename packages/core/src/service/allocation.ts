@@ -6,6 +6,7 @@ import { canonicalIP, familyBits, formatCIDR, parseCIDR, parseIP, type CIDR, typ
 import { NodePortAllocator, type ReadonlyNodePortAllocator } from '../allocation/node-port-allocator.js';
 import { DEFAULT_SERVICE_NODE_PORT_RANGE, parsePortRange, type PortRange } from '../allocation/port-range.js';
 import type { Random } from '../random.js';
+import { ValueOwners } from './allocation-owners.js';
 
 // What kube-apiserver's Service registry does with its ClusterIP and NodePort allocators:
 // pkg/registry/core/service/storage/alloc.go (allocateCreate, allocateUpdate,
@@ -13,8 +14,10 @@ import type { Random } from '../random.js';
 // (ipallocator/controller/repair.go, portallocator/controller/repair.go); that is also how a
 // restarted api-store rebuilds this state from the live Services in the log.
 //
-// Everything here is pure: a transaction allocates into clones of the allocators, and the state
-// only changes when commitAllocations returns a new one.
+// Everything here is pure: a transaction allocates into clones of the allocators and owners, and
+// the state only changes when commitAllocations returns a new one. Clones are O(1) and copy only what
+// they change (allocation/offset-trie.ts), so a write costs the same however many Services exist.
+// The one exception is applyCommittedServiceInPlace, for the log fold that owns its state alone.
 
 // ---- configuration ----
 
@@ -85,6 +88,8 @@ export interface ServiceAllocations {
 interface StateInternals {
   readonly clusterIPs: readonly ClusterIPAllocator[];
   readonly nodePorts: NodePortAllocator;
+  readonly ipOwners: ValueOwners<string>;
+  readonly portOwners: ValueOwners<number>;
 }
 
 function internals(state: ServiceAllocations): StateInternals {
@@ -96,12 +101,14 @@ export function emptyServiceAllocations(config: ServiceAllocationConfig): Servic
   if (families.length < 1 || families.length > 2 || families[0] === families[1]) {
     throw new Error(`ServiceAllocationConfig: one ServiceCIDR, or two of different families, not ${config.serviceCIDRs.map(formatCIDR).join(',')}`);
   }
+  const clusterIPs = config.serviceCIDRs.map((c) => ClusterIPAllocator.forCIDR(c));
+  const nodePorts = NodePortAllocator.forRange(config.nodePortRange);
   return {
     config,
-    clusterIPs: config.serviceCIDRs.map((c) => ClusterIPAllocator.forCIDR(c)),
-    nodePorts: NodePortAllocator.forRange(config.nodePortRange),
-    ipOwners: new Map(),
-    portOwners: new Map(),
+    clusterIPs,
+    nodePorts,
+    ipOwners: ValueOwners.empty(clusterIPs.map((a) => ({ max: a.max, offsetOf: (ip: string) => a.offsetOf(ip), valueAt: (o: number) => a.ipAt(o) }))),
+    portOwners: ValueOwners.empty([{ max: config.nodePortRange.size, offsetOf: (p: number) => nodePorts.offsetOf(p), valueAt: (o: number) => nodePorts.portAt(o) }]),
   };
 }
 
@@ -165,15 +172,23 @@ export interface AllocationContext {
   readonly validateClusterIPsRelatedFields?: (svc: Service) => FieldError[];
 }
 
-/** Allocations in progress: clones of the allocators, and what this transaction took from them. */
+/**
+ * Allocations in progress: clones of the allocators and owners, taken on first use, and what this
+ * transaction took from them. In place (the log fold only), it writes into the state's own.
+ */
 export class AllocationTransaction {
   private readonly ipClones = new Map<number, ClusterIPAllocator>();
   private portClone: NodePortAllocator | undefined;
+  private ipOwnersClone: ValueOwners<string> | undefined;
+  private portOwnersClone: ValueOwners<number> | undefined;
   readonly allocatedIPs = new Set<string>();
   readonly allocatedPorts = new Set<number>();
   private finished = false;
 
-  constructor(readonly base: ServiceAllocations) {}
+  constructor(
+    readonly base: ServiceAllocations,
+    readonly mode: 'copy' | 'in-place' = 'copy',
+  ) {}
 
   /** A transaction ends once: its clones become the next state's allocators. */
   finish(): void {
@@ -198,15 +213,28 @@ export class AllocationTransaction {
     if (a === undefined) {
       const original = internals(this.base).clusterIPs[index];
       if (original === undefined) throw new RangeError(`no ServiceCIDR at index ${index}`);
-      a = original.clone();
+      a = this.mode === 'in-place' ? original : original.clone();
       this.ipClones.set(index, a);
     }
     return a;
   }
 
   nodePorts(): NodePortAllocator {
-    this.portClone ??= internals(this.base).nodePorts.clone();
+    const original = internals(this.base).nodePorts;
+    this.portClone ??= this.mode === 'in-place' ? original : original.clone();
     return this.portClone;
+  }
+
+  ipOwners(): ValueOwners<string> {
+    const original = internals(this.base).ipOwners;
+    this.ipOwnersClone ??= this.mode === 'in-place' ? original : original.clone();
+    return this.ipOwnersClone;
+  }
+
+  portOwners(): ValueOwners<number> {
+    const original = internals(this.base).portOwners;
+    this.portOwnersClone ??= this.mode === 'in-place' ? original : original.clone();
+    return this.portOwnersClone;
   }
 
   allocateIP(index: number, ip: string): AllocationError | undefined {
@@ -233,13 +261,18 @@ export class AllocationTransaction {
     return r;
   }
 
-  /** The allocators after this transaction: clones where it touched them, the originals elsewhere. */
-  allocators(): StateInternals {
+  /** The state after this transaction: clones where it touched it, the originals elsewhere. */
+  state(): ServiceAllocations {
+    if (this.mode === 'in-place') return this.base;
     const base = internals(this.base);
-    return {
+    const next: StateInternals & ServiceAllocations = {
+      config: this.base.config,
       clusterIPs: base.clusterIPs.map((a, i) => this.ipClones.get(i) ?? a),
       nodePorts: this.portClone ?? base.nodePorts,
+      ipOwners: this.ipOwnersClone ?? base.ipOwners,
+      portOwners: this.portOwnersClone ?? base.portOwners,
     };
+    return next;
   }
 }
 
@@ -588,31 +621,6 @@ export function allocateUpdate(input: Service, old: Service, state: ServiceAlloc
 
 type Mode = 'commit' | 'log';
 
-interface Owners {
-  readonly ipOwners: Map<string, Set<string>>;
-  readonly portOwners: Map<number, Set<string>>;
-}
-
-function addOwner<K>(owners: Map<K, Set<string>>, value: K, key: string): void {
-  const set = new Set(owners.get(value));
-  set.add(key);
-  owners.set(value, set);
-}
-
-/** Removes key; true when nobody holds the value any more. */
-function removeOwner<K>(owners: Map<K, Set<string>>, value: K, key: string): boolean {
-  const current = owners.get(value);
-  if (current === undefined || !current.has(key)) return current === undefined;
-  const set = new Set(current);
-  set.delete(key);
-  if (set.size === 0) {
-    owners.delete(value);
-    return true;
-  }
-  owners.set(value, set);
-  return false;
-}
-
 function adoptionFailure(svc: Service, kind: 'ip' | 'port', value: string | number): AllocationFailure {
   if (kind === 'ip') {
     const ip = value as string;
@@ -634,10 +642,7 @@ function adoptionFailure(svc: Service, kind: 'ip' | 'port', value: string | numb
  */
 function transition(txn: AllocationTransaction, old: Service | undefined, next: Service | undefined, mode: Mode): ServiceAllocations | AllocationFailure {
   txn.finish();
-  const owners: Owners = {
-    ipOwners: new Map([...txn.base.ipOwners].map(([k, v]) => [k, v as Set<string>])),
-    portOwners: new Map([...txn.base.portOwners].map(([k, v]) => [k, v as Set<string>])),
-  };
+  if (txn.mode === 'in-place' && mode !== 'log') throw new Error('allocation invariant: only the log is applied in place');
   const oldKey = old === undefined ? undefined : serviceOwnerKey(old);
   // An update keeps its owner even if the request left metadata.uid out (rest.BeforeUpdate copies it).
   const newKey = next === undefined ? undefined : mode === 'commit' && oldKey !== undefined ? oldKey : serviceOwnerKey(next);
@@ -648,21 +653,21 @@ function transition(txn: AllocationTransaction, old: Service | undefined, next: 
     for (const ip of newHeld.clusterIPs) {
       const index = txn.ipAllocatorIndexFor(ip);
       if (index === undefined) continue;
-      const holders = owners.ipOwners.get(ip);
+      const holders = txn.ipOwners().get(ip);
       if (holders?.has(newKey) !== true && !txn.allocatedIPs.has(ip)) {
         const err = txn.ipAllocator(index).allocate(ip);
         if (err !== undefined && mode === 'commit') return adoptionFailure(next, 'ip', ip);
       }
-      addOwner(owners.ipOwners, ip, newKey);
+      txn.ipOwners().add(ip, newKey);
     }
     for (const port of newHeld.nodePorts) {
       if (!txn.nodePorts().contains(port)) continue;
-      const holders = owners.portOwners.get(port);
+      const holders = txn.portOwners().get(port);
       if (holders?.has(newKey) !== true && !txn.allocatedPorts.has(port)) {
         const err = txn.nodePorts().allocate(port);
         if (err !== undefined && mode === 'commit') return adoptionFailure(next, 'port', port);
       }
-      addOwner(owners.portOwners, port, newKey);
+      txn.portOwners().add(port, newKey);
     }
   }
 
@@ -671,12 +676,12 @@ function transition(txn: AllocationTransaction, old: Service | undefined, next: 
     for (const ip of oldHeld.clusterIPs) {
       if (keptIPs.has(ip)) continue;
       const index = txn.ipAllocatorIndexFor(ip);
-      if (index !== undefined && removeOwner(owners.ipOwners, ip, oldKey)) txn.ipAllocator(index).release(ip);
+      if (index !== undefined && txn.ipOwners().remove(ip, oldKey)) txn.ipAllocator(index).release(ip);
     }
     const keptPorts = new Set(oldKey === newKey ? newHeld.nodePorts : []);
     for (const port of oldHeld.nodePorts) {
       if (keptPorts.has(port)) continue;
-      if (txn.nodePorts().contains(port) && removeOwner(owners.portOwners, port, oldKey)) txn.nodePorts().release(port);
+      if (txn.nodePorts().contains(port) && txn.portOwners().remove(port, oldKey)) txn.nodePorts().release(port);
     }
   }
 
@@ -684,20 +689,12 @@ function transition(txn: AllocationTransaction, old: Service | undefined, next: 
   const heldIPs = new Set(newHeld.clusterIPs);
   for (const ip of txn.allocatedIPs) {
     const index = txn.ipAllocatorIndexFor(ip);
-    if (!heldIPs.has(ip) && index !== undefined && !owners.ipOwners.has(ip)) txn.ipAllocator(index).release(ip);
+    if (!heldIPs.has(ip) && index !== undefined && !txn.ipOwners().has(ip)) txn.ipAllocator(index).release(ip);
   }
   const heldPorts = new Set(newHeld.nodePorts);
-  for (const port of txn.allocatedPorts) if (!heldPorts.has(port) && !owners.portOwners.has(port)) txn.nodePorts().release(port);
+  for (const port of txn.allocatedPorts) if (!heldPorts.has(port) && !txn.portOwners().has(port)) txn.nodePorts().release(port);
 
-  const a = txn.allocators();
-  const state: ServiceAllocations = {
-    config: txn.base.config,
-    clusterIPs: a.clusterIPs,
-    nodePorts: a.nodePorts,
-    ipOwners: owners.ipOwners,
-    portOwners: owners.portOwners,
-  };
-  return state;
+  return txn.state();
 }
 
 function isFailure(r: ServiceAllocations | AllocationFailure): r is AllocationFailure {
@@ -737,9 +734,19 @@ export function applyCommittedService(state: ServiceAllocations, old: Service | 
   return r;
 }
 
+/**
+ * applyCommittedService, writing into `state` itself instead of a copy: for a fold that owns its
+ * state alone (evolveApiState), where nobody reads the previous state again. States cloned from it
+ * earlier are unaffected: clones never share what either of them writes.
+ */
+export function applyCommittedServiceInPlace(state: ServiceAllocations, old: Service | undefined, next: Service | undefined): void {
+  const r = transition(new AllocationTransaction(state, 'in-place'), old, next, 'log');
+  if (isFailure(r) || r !== state) throw new Error('allocation invariant: applying the log in place cannot fail');
+}
+
 /** What a restarted api-store does: the allocations of exactly the live Services. */
 export function rebuildServiceAllocations(config: ServiceAllocationConfig, services: Iterable<Service>): ServiceAllocations {
-  let state = emptyServiceAllocations(config);
-  for (const svc of services) state = applyCommittedService(state, undefined, svc);
+  const state = emptyServiceAllocations(config);
+  for (const svc of services) applyCommittedServiceInPlace(state, undefined, svc);
   return state;
 }
