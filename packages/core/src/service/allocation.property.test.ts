@@ -2,7 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Service, ServicePort, ServiceSpec } from '../api/types.js';
 import { seededRandom } from '../random.js';
-import { heldValues, rebuildServiceAllocations, serviceAllocationConfig, emptyServiceAllocations, type ServiceAllocations } from './allocation.js';
+import {
+  applyCommittedService,
+  applyCommittedServiceInPlace,
+  emptyServiceAllocations,
+  heldValues,
+  rebuildServiceAllocations,
+  serviceAllocationConfig,
+  type ServiceAllocations,
+} from './allocation.js';
 import { createService, deleteService, updateService, type ServiceRegistryContext } from './registry.js';
 
 // Random create/update/delete sequences, with requested and automatic values and type changes,
@@ -144,6 +152,10 @@ function snapshot(state: ServiceAllocations): Snapshot {
   return { clusterIPs: state.clusterIPs.flatMap((a) => a.allocated()), nodePorts: state.nodePorts.allocated() };
 }
 
+function withOwners(state: ServiceAllocations) {
+  return { ...snapshot(state), ipOwners: [...state.ipOwners], portOwners: [...state.portOwners] };
+}
+
 /** Every in-range value the live Services hold, each once; fails when two Services hold the same one. */
 function heldByLive(live: Map<string, Service>): Snapshot {
   const ranges = emptyServiceAllocations(config);
@@ -171,6 +183,10 @@ describe('Service allocation under random create/update/delete/restart sequences
         const ctx: ServiceRegistryContext = { random: seededRandom(seed), config };
         const live = new Map<string, Service>();
         let state = emptyServiceAllocations(config);
+        // The api-store's log fold: the same writes, applied in place as the log delivers them.
+        const folded = emptyServiceAllocations(config);
+        // States derived purely from the folded one, which its later in-place writes must not reach.
+        const branches: { state: ServiceAllocations; was: ReturnType<typeof withOwners> }[] = [];
         let revision = 0;
         const everHeld = { clusterIPs: new Set<string>(), nodePorts: new Set<number>() };
 
@@ -187,6 +203,9 @@ describe('Service allocation under random create/update/delete/restart sequences
             if (old === undefined) continue;
             state = deleteService(old, state).state;
             live.delete(NAMES[o.name]!);
+            const branch = applyCommittedService(folded, old, undefined);
+            branches.push({ state: branch, was: withOwners(branch) });
+            applyCommittedServiceInPlace(folded, old, undefined);
           } else {
             let r;
             if (o.op === 'claim') {
@@ -214,6 +233,9 @@ describe('Service allocation under random create/update/delete/restart sequences
             if (!r.ok) continue;
             state = r.state;
             const stored = { ...r.service, metadata: { ...r.service.metadata, resourceVersion: String(++revision) } };
+            const branch = applyCommittedService(folded, live.get(stored.metadata.name!), stored);
+            branches.push({ state: branch, was: withOwners(branch) });
+            applyCommittedServiceInPlace(folded, live.get(stored.metadata.name!), stored);
             live.set(stored.metadata.name!, stored);
           }
 
@@ -223,6 +245,9 @@ describe('Service allocation under random create/update/delete/restart sequences
           expect(snapshot(state)).toEqual(held);
           // A restart from the live Services arrives at the same allocations.
           expect(snapshot(rebuildServiceAllocations(config, live.values()))).toEqual(held);
+          // Folding the log in place arrives at the same allocations and owners as committing.
+          expect(withOwners(folded)).toEqual(withOwners(state));
+          for (const b of branches) expect(withOwners(b.state)).toEqual(b.was);
           held.clusterIPs.forEach((ip) => everHeld.clusterIPs.add(ip));
           held.nodePorts.forEach((p) => everHeld.nodePorts.add(p));
         }

@@ -5,6 +5,7 @@ import type { Random } from '../random.js';
 import {
   allocateCreate,
   applyCommittedService,
+  applyCommittedServiceInPlace,
   commitAllocations,
   emptyServiceAllocations,
   heldValues,
@@ -389,6 +390,22 @@ describe('state from the log: rebuild, apply, release', () => {
       ok: false,
       reason: 'Invalid',
       errors: [invalid('spec.ports[0].nodePort', 30080, 'provided port is already allocated')],
+    });
+  });
+
+  it('folds the log in place, leaving the states made from it before as they were', () => {
+    const folded = rebuildServiceAllocations(config, [a]);
+    // c takes no nodePort: the new state's port allocator and owners are untouched copies.
+    const before = mustCreate(service('c', { type: 'ClusterIP', ports: [port('p', 80)] }), folded).state;
+    const snapshot = { ...allocated(before), owners: [...before.portOwners] };
+    applyCommittedServiceInPlace(folded, undefined, b);
+    applyCommittedServiceInPlace(folded, a, undefined);
+    expect(allocated(folded)).toEqual({ clusterIPs: [['10.96.0.21']], nodePorts: [30053, 30100] });
+    expect({ ...allocated(before), owners: [...before.portOwners] }).toEqual(snapshot);
+    expect(snapshot).toEqual({
+      clusterIPs: [['10.96.0.20', '10.96.1.1']],
+      nodePorts: [30080],
+      owners: [[30080, new Set(['uid-a'])]],
     });
   });
 

@@ -103,6 +103,7 @@ export function emptyServiceAllocations(config: ServiceAllocationConfig): Servic
   }
   const clusterIPs = config.serviceCIDRs.map((c) => ClusterIPAllocator.forCIDR(c));
   const nodePorts = NodePortAllocator.forRange(config.nodePortRange);
+  // The owners map values to offsets through the allocators' ranges, which never change.
   return {
     config,
     clusterIPs,
@@ -261,16 +262,18 @@ export class AllocationTransaction {
     return r;
   }
 
-  /** The state after this transaction: clones where it touched it, the originals elsewhere. */
+  /**
+   * The state after this transaction. A new state shares no allocator or owners object with its
+   * base, not even an untouched one: the base may be the log fold's, which goes on writing in place.
+   */
   state(): ServiceAllocations {
     if (this.mode === 'in-place') return this.base;
-    const base = internals(this.base);
     const next: StateInternals & ServiceAllocations = {
       config: this.base.config,
-      clusterIPs: base.clusterIPs.map((a, i) => this.ipClones.get(i) ?? a),
-      nodePorts: this.portClone ?? base.nodePorts,
-      ipOwners: this.ipOwnersClone ?? base.ipOwners,
-      portOwners: this.portOwnersClone ?? base.portOwners,
+      clusterIPs: internals(this.base).clusterIPs.map((_, i) => this.ipAllocator(i)),
+      nodePorts: this.nodePorts(),
+      ipOwners: this.ipOwners(),
+      portOwners: this.portOwners(),
     };
     return next;
   }
