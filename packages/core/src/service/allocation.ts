@@ -7,6 +7,7 @@ import { NodePortAllocator, type ReadonlyNodePortAllocator } from '../allocation
 import { DEFAULT_SERVICE_NODE_PORT_RANGE, parsePortRange, type PortRange } from '../allocation/port-range.js';
 import type { Random } from '../random.js';
 import { ValueOwners } from './allocation-owners.js';
+import { needsHealthCheck as specNeedsHealthCheck } from './validation.js';
 
 // What kube-apiserver's Service registry does with its ClusterIP and NodePort allocators:
 // pkg/registry/core/service/storage/alloc.go (allocateCreate, allocateUpdate,
@@ -300,9 +301,8 @@ function usesNodePorts(svc: Service): boolean {
   return t === 'NodePort' || t === 'LoadBalancer';
 }
 
-/** apiservice.NeedsHealthCheck: type LoadBalancer with externalTrafficPolicy Local. */
 function needsHealthCheck(svc: Service): boolean {
-  return serviceType(svc) === 'LoadBalancer' && svc.spec?.externalTrafficPolicy === 'Local';
+  return specNeedsHealthCheck({ ...svc.spec, type: serviceType(svc) });
 }
 
 /** alloc.go shouldAllocateNodePorts. allocateLoadBalancerNodePorts is defaulted to true for LoadBalancer. */

@@ -1,4 +1,5 @@
 import type { Service, ServiceStatus } from '../api/types.js';
+import { externallyAccessible as specExternallyAccessible } from './validation.js';
 import { serviceType } from './allocation.js';
 import { needsClusterIP, needsHCNodePort, needsNodePort } from './registry-storage.js';
 
@@ -25,10 +26,8 @@ export function prepareForUpdate(input: Service, old: Service): Service {
   return dropTypeDependentFields(svc, old);
 }
 
-/** pkg/api/service/util.go ExternallyAccessible. */
 function externallyAccessible(svc: Service): boolean {
-  const t = serviceType(svc);
-  return t === 'LoadBalancer' || t === 'NodePort' || (t === 'ClusterIP' && (svc.spec?.externalIPs?.length ?? 0) > 0);
+  return specExternallyAccessible({ ...svc.spec, type: serviceType(svc) });
 }
 
 function sameStrings(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
