@@ -1,4 +1,5 @@
 // Flags, named like kube-apiserver's where kube-apiserver has them.
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 
 export interface ApiStoreConfig {
@@ -6,6 +7,10 @@ export interface ApiStoreConfig {
   bindAddress: string;
   securePort: number;
   tokenFile: string;
+  /** Where the self-signed CA and serving certificate live when no --tls-cert-file is given. */
+  certDir: string;
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
   serviceClusterIPRange: string;
   serviceNodePortRange: string;
   /** The address written into the default/kubernetes Endpoints. */
@@ -23,6 +28,10 @@ export const USAGE = `kubemu-api-store: kube-apiserver + etcd over the kubemu ev
   --bind-address IP                   listen address (default 127.0.0.1)
   --secure-port N                     listen port; 0 picks a free one (default 6443)
   --token-file PATH                   bearer token; created with a random token if missing (required)
+  --tls-cert-file PATH                serving certificate (PEM, with intermediates)
+  --tls-private-key-file PATH         its private key (PEM)
+  --cert-dir DIR                      without --tls-cert-file: a self-signed CA and serving certificate
+                                      are made here once and reused (default: the token file's folder)
   --service-cluster-ip-range CIDR     default 10.96.0.0/12
   --service-node-port-range RANGE     default 30000-32767
   --advertise-address IP              address in default/kubernetes Endpoints (default: bind address)
@@ -40,6 +49,9 @@ export function parseConfig(argv: string[], randomId: () => string): ApiStoreCon
       'bind-address': { type: 'string', default: '127.0.0.1' },
       'secure-port': { type: 'string', default: '6443' },
       'token-file': { type: 'string' },
+      'tls-cert-file': { type: 'string' },
+      'tls-private-key-file': { type: 'string' },
+      'cert-dir': { type: 'string' },
       'service-cluster-ip-range': { type: 'string', default: '10.96.0.0/12' },
       'service-node-port-range': { type: 'string', default: '30000-32767' },
       'advertise-address': { type: 'string' },
@@ -60,12 +72,16 @@ export function parseConfig(argv: string[], randomId: () => string): ApiStoreCon
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--secure-port ${values['secure-port']}: not a port`);
   const watchWindow = Number(values['watch-window']);
   if (!Number.isInteger(watchWindow) || watchWindow < 1) throw new Error(`--watch-window ${values['watch-window']}: not a positive integer`);
+  if ((values['tls-cert-file'] === undefined) !== (values['tls-private-key-file'] === undefined)) {
+    throw new Error('--tls-cert-file and --tls-private-key-file go together');
+  }
   if (values.storage !== 'file' && values.storage !== 'memory') throw new Error(`--storage ${values.storage}: must be file or memory`);
   const config: ApiStoreConfig = {
     natsUrl: values.nats!,
     bindAddress: values['bind-address']!,
     securePort: port,
     tokenFile: values['token-file'],
+    certDir: values['cert-dir'] ?? dirname(values['token-file']),
     serviceClusterIPRange: values['service-cluster-ip-range']!,
     serviceNodePortRange: values['service-node-port-range']!,
     advertiseAddress: values['advertise-address'] ?? values['bind-address']!,
@@ -73,6 +89,8 @@ export function parseConfig(argv: string[], randomId: () => string): ApiStoreCon
     watchWindow,
     storage: values.storage,
   };
+  if (values['tls-cert-file'] !== undefined) config.tlsCertFile = values['tls-cert-file'];
+  if (values['tls-private-key-file'] !== undefined) config.tlsPrivateKeyFile = values['tls-private-key-file'];
   if (values['random-seed'] !== undefined) config.randomSeed = Number(values['random-seed']);
   return config;
 }

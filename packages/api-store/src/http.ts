@@ -11,9 +11,20 @@ import {
   apiVersions,
   applyJsonPatch,
   applyMergePatch,
+  applyStrategicMergePatch,
+  patchSchemaFor,
+  scaleOf,
+  withScale,
+  SCALABLE_KINDS,
   getObject,
 
   listObjects,
+  negotiateResponseForm,
+  openApiV3Document,
+  openApiV3Index,
+  parseIncludeObject,
+  statusNotAcceptable,
+  tableResponse,
   matchesFields,
   matchesRequirements,
   parseApiPath,
@@ -41,6 +52,7 @@ import {
   type KubeObject,
   type Requirement,
   type ResourceInfo,
+  type ResponseForm,
   type Status,
 } from '@kubemu/core';
 import { bearerMatches } from './token.js';
@@ -53,6 +65,9 @@ import { canRead, canWrite } from './lifecycle.js';
 export const MAX_REQUEST_BYTES = 3 * 1024 * 1024;
 /** A watch whose client reads slower than this much unsent output is closed; the client re-watches. */
 export const MAX_WATCH_BACKLOG_BYTES = 16 * 1024 * 1024;
+
+/** The OpenAPI documents are fixed per build: clients may cache them under this hash. */
+const OPENAPI_HASH = 'kubemu-v1';
 
 export interface HttpDeps {
   live: LiveStore;
@@ -130,6 +145,23 @@ function listKind(r: ResourceInfo): string {
   return `${r.kind}List`;
 }
 
+/** Builds the Table answer of a get, list or watch event for `as=Table` requests. */
+type TableView = (objects: readonly KubeObject[], resourceVersion: string | undefined, noHeaders?: boolean) => unknown;
+
+function tableView(kind: string, form: Extract<ResponseForm, { as: 'Table' }>, q: URLSearchParams): TableView {
+  const includeObject = parseIncludeObject(q.get('includeObject'));
+  if (typeof includeObject !== 'string') throw new HttpError(includeObject);
+  return (objects, resourceVersion, noHeaders) => {
+    return tableResponse(kind, objects, {
+      now: new Date(),
+      apiVersion: form.apiVersion,
+      includeObject,
+      ...(resourceVersion !== undefined ? { resourceVersion } : {}),
+      ...(noHeaders ? { noHeaders } : {}),
+    });
+  };
+}
+
 export function createHandler(deps: HttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const started = process.hrtime.bigint();
@@ -188,6 +220,11 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
     return;
   }
 
+  if (path === '/openapi/v3') return sendJson(res, 200, openApiV3Index(OPENAPI_HASH));
+  if (path.startsWith('/openapi/v3/')) {
+    const doc = openApiV3Document(path.slice('/openapi/v3/'.length));
+    return doc ? sendJson(res, 200, doc) : sendStatus(res, statusPathNotFound());
+  }
   if (path === '/api') return sendJson(res, 200, apiVersions(deps.serverAddress));
   if (path === '/apis') return sendJson(res, 200, apiGroupList());
 
@@ -213,35 +250,44 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
   const setVerb = (v: string): void => {
     (res as ServerResponse & { kubeVerb?: string }).kubeVerb = v;
   };
-  if (sub !== undefined && sub !== 'status') return sendStatus(res, statusPathNotFound());
+  if (sub !== undefined && sub !== 'status' && !(sub === 'scale' && SCALABLE_KINDS.has(r.kind))) return sendStatus(res, statusPathNotFound());
   const author = String(req.headers['user-agent'] ?? 'unknown');
   const dryRun = q.getAll('dryRun').includes('All');
 
+  // The /scale subresource answers with the Scale of the object it wrote.
+  const present = sub === 'scale' ? (o: KubeObject): unknown => scaleOf(o, o.metadata?.resourceVersion ?? '') : (o: KubeObject): unknown => o;
   const write = async (decide: (s: ApiState) => Decision, successCode: (created: boolean) => number): Promise<void> => {
     if (!canWrite(deps.lifecycleState())) return sendStatus(res, statusUnavailable(`the api-store is ${deps.lifecycleState()}; writes are refused until the event log is reachable`));
     if (dryRun) {
       const d = decide(deps.live.state);
       if (!d.ok) return sendStatus(res, d.status);
-      return sendJson(res, 200, 'noop' in d ? d.noop : d.write.object);
+      return sendJson(res, 200, present('noop' in d ? d.noop : d.write.object));
     }
     const result = await deps.writer.write(decide, author);
     if (!result.ok) return sendStatus(res, result.status);
-    sendJson(res, successCode(result.created), result.object);
+    sendJson(res, successCode(result.created), present(result.object));
   };
+  const current = (s: ApiState): { object: KubeObject; revision: number } | undefined =>
+    getObject(s.store, r.kind, r.namespaced ? (namespace ?? 'default') : '', name ?? '');
 
   switch (method) {
     case 'GET': {
+      const form = negotiateResponseForm(req.headers.accept);
+      if (form === undefined) return sendStatus(res, statusNotAcceptable());
+      const view = form.as === 'Table' ? tableView(r.kind, form, q) : undefined;
       const watch = q.get('watch') === 'true' || q.get('watch') === '1';
       if (watch) {
         setVerb('WATCH');
         const sel = selection(r, q);
         if (name !== undefined) sel.fields.push({ field: 'metadata.name', op: '=', value: name });
-        return serveWatch(deps, req, res, r, namespace, sel, q);
+        return serveWatch(deps, req, res, r, namespace, sel, q, view);
       }
       if (name !== undefined) {
         setVerb('GET');
         const got = getObject(deps.live.state.store, r.kind, r.namespaced ? (namespace ?? 'default') : '', name);
         if (!got) return sendStatus(res, statusNotFound(r, name));
+        if (sub === 'scale') return sendJson(res, 200, scaleOf(got.object, String(got.revision)));
+        if (view) return sendJson(res, 200, view([got.object], String(got.revision)));
         return sendJson(res, 200, got.object);
       }
       setVerb('LIST');
@@ -250,6 +296,7 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
       const items = listObjects(deps.live.state.store, r, namespace)
         .map((s) => s.object)
         .filter(match);
+      if (view) return sendJson(res, 200, view(items, String(deps.live.revision)));
       return sendJson(res, 200, {
         kind: listKind(r),
         apiVersion: apiVersionOf(r),
@@ -267,6 +314,13 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
       setVerb('UPDATE');
       if (name === undefined) return sendStatus(res, statusMethodNotSupported(r, 'update'));
       const body = parseJson(await readBody(req));
+      if (sub === 'scale') {
+        return write((s) => {
+          const got = current(s);
+          if (!got) return { ok: false, status: statusNotFound(r, name) };
+          return admitUpdate(r, withScale(got.object, body as KubeObject), namespace, name, s, deps.admissionContext());
+        }, () => 200);
+      }
       return write(
         (s) => admitUpdate(r, body, namespace, name, s, deps.admissionContext(), sub === 'status' ? { subresource: 'status' } : {}),
         (created) => (created ? 201 : 200),
@@ -280,14 +334,15 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
       let apply: (current: unknown) => unknown;
       if (contentType === 'application/merge-patch+json') apply = (c) => applyMergePatch(c, patch);
       else if (contentType === 'application/json-patch+json') apply = (c) => applyJsonPatch(c, patch);
+      else if (contentType === 'application/strategic-merge-patch+json') apply = (c) => applyStrategicMergePatch(c, patch, patchSchemaFor(sub === 'scale' ? 'Scale' : r.kind));
       else return sendStatus(res, statusUnsupportedMediaType(contentType));
       return write(
         (s) => {
-          const got = getObject(s.store, r.kind, r.namespaced ? (namespace ?? 'default') : '', name);
+          const got = current(s);
           if (!got) return { ok: false, status: statusNotFound(r, name) };
           let patched: unknown;
           try {
-            patched = apply(got.object);
+            patched = apply(sub === 'scale' ? scaleOf(got.object, String(got.revision)) : got.object);
           } catch (err) {
             if (err instanceof PatchError) return { ok: false, status: { ...statusBadRequest(err.message), code: 422, reason: 'Invalid' } };
             throw err;
@@ -296,6 +351,7 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
           const body = patched as KubeObject;
           const patchRv = (patch as { metadata?: { resourceVersion?: string } } | null)?.metadata?.resourceVersion;
           if (body.metadata && patchRv === undefined) body.metadata.resourceVersion = String(got.revision);
+          if (sub === 'scale') return admitUpdate(r, withScale(got.object, body), namespace, name, s, deps.admissionContext());
           return admitUpdate(r, body, namespace, name, s, deps.admissionContext(), sub === 'status' ? { subresource: 'status' } : {});
         },
         () => 200,
@@ -327,6 +383,7 @@ function serveWatch(
   namespace: string | undefined,
   sel: Selection,
   q: URLSearchParams,
+  view: TableView | undefined,
 ): void {
   const match = matcher(r, namespace, sel);
   const ofKind = (e: WatchedEvent): boolean => e.event.kind === r.kind;
@@ -351,9 +408,13 @@ function serveWatch(
     if (timer) clearTimeout(timer);
     if (!res.writableEnded) res.end();
   };
+  let headersSent = false;
   const send = (type: string, object: KubeObject): void => {
     if (res.writableEnded) return;
-    res.write(`${JSON.stringify({ type, object })}\n`);
+    // kube-apiserver serveWatch: a Table watch carries column definitions on its first event only.
+    const body = view ? view([object], object.metadata?.resourceVersion, headersSent) : object;
+    headersSent = true;
+    res.write(`${JSON.stringify({ type, object: body })}\n`);
     if (res.writableLength > MAX_WATCH_BACKLOG_BYTES) {
       deps.log.warn({ resource: r.resource }, 'closing a watch whose client is not reading');
       close();

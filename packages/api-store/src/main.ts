@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // kubemu-api-store: kube-apiserver + etcd, over the kubemu event log.
-import { createServer } from 'node:http';
+import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { randomBytes, randomUUID, randomInt } from 'node:crypto';
 import { pino } from 'pino';
 import { createActor } from 'xstate';
 import { connectBus, ensureStreams, headRevision, watchObjectEvents } from '@kubemu/bus';
-import { bootstrapObjects, seededRandom, type AdmissionContext, type Random } from '@kubemu/core';
+import { bootstrapObjects, formatIP, indexedIP, parseCIDR, seededRandom, type AdmissionContext, type Random } from '@kubemu/core';
 import { parseConfig } from './config.js';
 import { loadOrCreateToken } from './token.js';
 import { createMetrics } from './metrics.js';
@@ -15,6 +15,7 @@ import { Writer } from './writer.js';
 import { createHandler } from './http.js';
 import { apiStoreLifecycle } from './lifecycle.js';
 import { bootstrap } from './bootstrap.js';
+import { loadOrCreateSelfSigned, loadServingFiles, servingNames } from './certificates.js';
 
 const log = pino({ base: { component: 'api-store' } });
 
@@ -72,8 +73,17 @@ async function main(): Promise<void> {
   lifecycle.send({ type: 'CAUGHT_UP', revision: live.revision });
   log.info({ revision: live.revision, objects: live.state.store.objects.size }, 'replayed the event log');
 
+  const cidr = parseCIDR(config.serviceClusterIPRange);
+  if (!cidr) throw new Error(`--service-cluster-ip-range ${config.serviceClusterIPRange}: not a CIDR`);
+  const serving =
+    config.tlsCertFile !== undefined && config.tlsPrivateKeyFile !== undefined
+      ? loadServingFiles(config.tlsCertFile, config.tlsPrivateKeyFile)
+      : await loadOrCreateSelfSigned(config.certDir, servingNames([config.bindAddress, config.advertiseAddress], formatIP(indexedIP(cidr, 1))));
+  log.info({ certFile: serving.certFile, keyFile: serving.keyFile }, 'serving certificate');
+
   const writer = new Writer(bus, live, metrics, writerId, () => new Date());
   const server = createServer(
+    { cert: serving.cert, key: serving.key },
     createHandler({
       live,
       writer,

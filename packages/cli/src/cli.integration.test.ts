@@ -138,7 +138,7 @@ describe('kubemu against a real cluster', { timeout: 60_000 }, () => {
     const lines = r.stdout.split('\n');
     expect(lines[1]).toMatch(/^COMPONENT\s+PID\s+STATE\s+URL$/);
     expect(lines[2]).toMatch(/^nats-server\s+\d+\s+ready\s+nats:\/\/127\.0\.0\.1:\d+$/);
-    expect(lines[3]).toMatch(/^api-store\s+\d+\s+ready\s+http:\/\/127\.0\.0\.1:\d+$/);
+    expect(lines[3]).toMatch(/^api-store\s+\d+\s+ready\s+https:\/\/127\.0\.0\.1:\d+$/);
     expect(lines[4]).toMatch(/^log revision: \d+$/);
   });
 

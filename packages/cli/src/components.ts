@@ -1,7 +1,9 @@
 // The processes a cluster is made of, in start order; `down` stops them in reverse. `up`, `down`
 // and `status` only walk this table, so a process a later issue adds (controller-manager, one node
 // and one proxy-agent per node, dns-agent, cloud, lb-controller) is one more entry here.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,14 +73,34 @@ export function natsGreets(host: string, port: number, timeoutMs = 1000): Promis
   });
 }
 
+/** GET url (http, or https trusting `ca`): status and body, or undefined when it cannot be reached. */
+export function probeGet(url: string, options: { ca?: string; timeoutMs?: number } = {}): Promise<{ status: number; body: string } | undefined> {
+  const timeout = options.timeoutMs ?? 2000;
+  return new Promise((resolve) => {
+    const secure = url.startsWith('https:');
+    const req = (secure ? httpsRequest : httpRequest)(url, { timeout, ...(secure && options.ca ? { ca: options.ca } : {}) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', () => resolve(undefined));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(undefined));
+    req.end();
+  });
+}
+
 /** GET url answers 200. */
-export async function httpOk(url: string, timeoutMs = 2000): Promise<boolean> {
+export async function httpOk(url: string, options: { ca?: string; timeoutMs?: number } = {}): Promise<boolean> {
+  return (await probeGet(url, options))?.status === 200;
+}
+
+/** The cluster's CA (PEM), once the api-store has made it. */
+export function readClusterCA(paths: StatePaths): string | undefined {
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    await res.arrayBuffer();
-    return res.status === 200;
+    return readFileSync(paths.caFile, 'utf8');
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -123,6 +145,8 @@ export const apiStore: Component = {
         String(ctx.ports[instance]),
         '--token-file',
         ctx.paths.tokenFile,
+        '--cert-dir',
+        ctx.paths.certDir,
         '--service-cluster-ip-range',
         ctx.settings.serviceClusterIPRange,
         '--service-node-port-range',
@@ -133,8 +157,11 @@ export const apiStore: Component = {
       identity: ctx.paths.tokenFile,
     };
   },
-  url: (instance, ctx) => `http://${LOOPBACK}:${ctx.ports[instance]}`,
-  probe: (instance, ctx) => httpOk(`http://${LOOPBACK}:${ctx.ports[instance]}/readyz`),
+  url: (instance, ctx) => `https://${LOOPBACK}:${ctx.ports[instance]}`,
+  probe: async (instance, ctx) => {
+    const ca = readClusterCA(ctx.paths);
+    return ca !== undefined && httpOk(`https://${LOOPBACK}:${ctx.ports[instance]}/readyz`, { ca });
+  },
   readyTimeoutMs: 60_000,
   stopGraceMs: 10_000,
 };

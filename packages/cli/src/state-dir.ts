@@ -14,6 +14,10 @@ export interface StatePaths {
   clusterFile: string;
   settingsFile: string;
   tokenFile: string;
+  /** The api-store's --cert-dir: its self-signed CA (ca.crt) and serving certificate. */
+  certDir: string;
+  /** The CA every client of this cluster trusts. */
+  caFile: string;
   kubeconfigFile: string;
   logsDir: string;
   natsStoreDir: string;
@@ -32,6 +36,8 @@ export function statePaths(root: string): StatePaths {
     clusterFile: join(root, 'cluster.json'),
     settingsFile: join(root, 'settings.json'),
     tokenFile: join(root, 'token'),
+    certDir: join(root, 'pki'),
+    caFile: join(root, 'pki', 'ca.crt'),
     kubeconfigFile: join(root, 'kubeconfig'),
     logsDir: join(root, 'logs'),
     natsStoreDir: join(root, 'nats'),

@@ -20,3 +20,7 @@ export { parsePortRange, formatPortRange, type PortRange } from './allocation/po
 export { parseCIDR, formatCIDR, parseIP, formatIP, indexedIP, cidrContains, type CIDR, type IP } from './allocation/ip-range.js';
 export * from './store/overlay-map.js';
 export * from './admission/speculation.js';
+export * from './api/content-negotiation.js';
+export * from './api/openapi.js';
+export * from './api/strategic-merge-patch.js';
+export * from './api/scale.js';

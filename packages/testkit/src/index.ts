@@ -2,3 +2,4 @@ export * from './nats-server.js';
 export * from './process.js';
 export { liveChildCount } from './child-registry.js';
 export * from './kubemu-processes.js';
+export { tlsFetch, type FetchLike } from './api-fetch.js';

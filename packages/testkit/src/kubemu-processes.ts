@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tlsFetch } from './api-fetch.js';
 import { registerTempDir } from './child-registry.js';
 import { startProcess, type LogLine, type OutputLine, type ProcessHandle } from './process.js';
 
@@ -19,6 +20,8 @@ export interface ApiStoreOptions {
   natsUrl: string;
   /** Token file; a fresh temporary one when absent. Reuse it across restarts to keep the token. */
   tokenFile?: string;
+  /** --cert-dir; default: the token file's folder, so a restart with the same token file keeps the CA. */
+  certDir?: string;
   port?: number;
   serviceClusterIPRange?: string;
   serviceNodePortRange?: string;
@@ -34,9 +37,14 @@ export interface ApiStoreHandle {
   readonly port: number;
   readonly token: string;
   readonly tokenFile: string;
+  readonly certDir: string;
+  /** PEM of the CA that signed the api-store's serving certificate. */
+  readonly ca: string;
   readonly process: ProcessHandle;
-  /** Authenticated fetch against the api-store. */
+  /** Authenticated fetch against the api-store (https, trusting its CA). */
   fetch(path: string, init?: RequestInit): Promise<Response>;
+  /** The same without the bearer token. */
+  fetchAnonymous(path: string, init?: RequestInit): Promise<Response>;
 }
 
 export async function startApiStore(options: ApiStoreOptions): Promise<ApiStoreHandle> {
@@ -46,6 +54,7 @@ export async function startApiStore(options: ApiStoreOptions): Promise<ApiStoreH
     registerTempDir(dir);
     tokenFile = join(dir, 'token');
   }
+  const certDir = options.certDir ?? dirname(tokenFile);
   const args = [
     processEntry('api-store'),
     '--nats',
@@ -54,6 +63,8 @@ export async function startApiStore(options: ApiStoreOptions): Promise<ApiStoreH
     String(options.port ?? 0),
     '--token-file',
     tokenFile,
+    '--cert-dir',
+    certDir,
     '--storage',
     'file',
   ];
@@ -72,15 +83,23 @@ export async function startApiStore(options: ApiStoreOptions): Promise<ApiStoreH
     ...(options.onLine ? { onLine: options.onLine } : {}),
   });
   const port = Number(proc.ready.port);
-  const url = `http://127.0.0.1:${port}`;
+  const url = `https://127.0.0.1:${port}`;
   const token = readFileSync(tokenFile, 'utf8').trim();
+  const ca = readFileSync(join(certDir, 'ca.crt'), 'utf8');
+  const send = tlsFetch(ca);
   return {
     url,
     port,
     token,
     tokenFile,
+    certDir,
+    ca,
     process: proc,
-    fetch: (path, init = {}) =>
-      fetch(`${url}${path}`, { ...init, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...(init.headers ?? {}) } }),
+    fetch: (path, init = {}) => {
+      const headers = new Headers({ Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' });
+      for (const [k, v] of new Headers(init.headers ?? {}).entries()) headers.set(k, v);
+      return send(`${url}${path}`, { ...init, headers });
+    },
+    fetchAnonymous: (path, init = {}) => send(`${url}${path}`, init),
   };
 }

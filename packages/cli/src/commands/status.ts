@@ -1,9 +1,9 @@
 // `kubemu status`: which recorded processes run and serve, and the api-store's log revision.
 import { booleanFlag, parseCommandArgs } from '../args.js';
-import { componentOfInstance, httpOk, type ComponentContext } from '../components.js';
+import { componentOfInstance, httpOk, probeGet, readClusterCA, type ComponentContext } from '../components.js';
 import type { CliIO } from '../io.js';
 import { isAlive } from '../process-control.js';
-import { readClusterRecord, readSettings, resolveStateDir, statePaths, type RunningComponent } from '../state-dir.js';
+import { readClusterRecord, readSettings, resolveStateDir, statePaths, type RunningComponent, type StatePaths } from '../state-dir.js';
 import { stateDirArgument } from './up.js';
 
 export const STATUS_HELP = `Show what runs of the kubemu cluster: each process, whether it serves, and the log revision.
@@ -20,14 +20,10 @@ export function parseStoreRevision(metrics: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-async function storeRevision(apiUrl: string | undefined): Promise<number | undefined> {
+async function storeRevision(apiUrl: string | undefined, ca: string | undefined): Promise<number | undefined> {
   if (!apiUrl) return undefined;
-  try {
-    const res = await fetch(`${apiUrl}/metrics`, { signal: AbortSignal.timeout(2000) });
-    return res.ok ? parseStoreRevision(await res.text()) : undefined;
-  } catch {
-    return undefined;
-  }
+  const res = await probeGet(`${apiUrl}/metrics`, ca !== undefined ? { ca } : {});
+  return res?.status === 200 ? parseStoreRevision(res.body) : undefined;
 }
 
 export function renderColumns(rows: readonly string[][]): string {
@@ -55,20 +51,21 @@ export async function status(argv: readonly string[], io: CliIO): Promise<number
   let healthy = true;
   const rows: string[][] = [['COMPONENT', 'PID', 'STATE', 'URL']];
   for (const c of record.components) {
-    const state = await componentState(c, ctx);
+    const state = await componentState(c, ctx, paths);
     if (state !== 'ready') healthy = false;
     rows.push([c.name, String(c.pid), state, c.url ?? '']);
   }
   io.out(`kubemu cluster in ${paths.root}, up since ${record.startedAt}, ${record.nodes} node(s) recorded\n`);
   io.out(renderColumns(rows));
-  const revision = await storeRevision(record.urls['api-store']);
+  const revision = await storeRevision(record.urls['api-store'], readClusterCA(paths));
   if (revision !== undefined) io.out(`log revision: ${revision}\n`);
   return healthy ? 0 : 1;
 }
 
-async function componentState(c: RunningComponent, ctx: ComponentContext | undefined): Promise<string> {
+async function componentState(c: RunningComponent, ctx: ComponentContext | undefined, paths: StatePaths): Promise<string> {
   if (!isAlive(c.pid, c.identity)) return 'not running';
   const component = ctx ? componentOfInstance(c.name, ctx.settings) : undefined;
-  if (!component || !ctx) return c.url ? ((await httpOk(`${c.url}/healthz`)) ? 'ready' : 'running') : 'running';
+  const ca = readClusterCA(paths);
+  if (!component || !ctx) return c.url ? ((await httpOk(`${c.url}/healthz`, ca !== undefined ? { ca } : {})) ? 'ready' : 'running') : 'running';
   return (await component.probe(c.name, ctx)) ? 'ready' : 'not ready';
 }

@@ -14,7 +14,7 @@ import {
   stopComponents,
   type StartedInstance,
 } from '../cluster-control.js';
-import { COMPONENTS, componentOfInstance, type ComponentContext } from '../components.js';
+import { COMPONENTS, componentOfInstance, readClusterCA, type ComponentContext } from '../components.js';
 import type { CliIO } from '../io.js';
 import { renderKubeconfig } from '../kubeconfig.js';
 import { ensureNatsServer } from '../nats-server-binary.js';
@@ -198,7 +198,7 @@ export async function up(argv: readonly string[], io: CliIO): Promise<number> {
   }
 
   writeSettings(paths, settings);
-  writeFileAtomic(paths.kubeconfigFile, renderKubeconfig(urls['api-store']!, token), 0o600);
+  writeFileAtomic(paths.kubeconfigFile, renderKubeconfig(urls['api-store']!, token, readClusterCA(paths)), 0o600);
   recordRunning(paths, base, started);
   io.out(summary(paths, started, settings, detach, io));
 

@@ -113,3 +113,8 @@ export function kubectlErrorText(s: Status): string {
   const reason = s.reason && s.reason !== '' ? s.reason : 'Unknown';
   return `Error from server (${reason}): ${s.message ?? ''}`;
 }
+
+/** NewNotAcceptableError (handlers/negotiation): nothing in Accept can be produced. */
+export function statusNotAcceptable(): Status {
+  return failure(406, 'NotAcceptable', 'only the following media types are accepted: application/json, application/json;as=Table;v=v1;g=meta.k8s.io, application/json;as=Table;v=v1beta1;g=meta.k8s.io');
+}
