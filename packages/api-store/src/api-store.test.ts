@@ -231,3 +231,17 @@ describe('the log is the truth', () => {
     );
   }, 60_000);
 });
+
+describe('field validation', () => {
+  it('refuses unknown fields with fieldValidation=Strict, warns by default', async () => {
+    const body = JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'strict' }, spec: { bogus: true, ports: [{ port: 80 }] } });
+    const strict = await api.fetch('/api/v1/namespaces/default/services?fieldValidation=Strict', { method: 'POST', body });
+    expect([strict.status, (await json(strict)).message]).toEqual([
+      400,
+      'Service in version "v1" cannot be handled as a Service: strict decoding error: unknown field "spec.bogus"',
+    ]);
+    const warn = await api.fetch('/api/v1/namespaces/default/services', { method: 'POST', body });
+    expect(warn.status).toBe(201);
+    expect(warn.headers.get('warning')).toBe('299 - "unknown field \\"spec.bogus\\""');
+  });
+});

@@ -55,6 +55,7 @@ import {
   type ResponseForm,
   type Status,
 } from '@kubemu/core';
+import { unknownFields, type JsonObject } from '@kubemu/proto';
 import { bearerMatches } from './token.js';
 import type { LiveStore, WatchedEvent } from './live-store.js';
 import type { Metrics } from './metrics.js';
@@ -139,6 +140,41 @@ function matcher(r: ResourceInfo, namespace: string | undefined, sel: Selection)
     (namespace === undefined || !r.namespaced || o.metadata?.namespace === namespace) &&
     matchesRequirements(o.metadata?.labels, sel.labels) &&
     matchesFields(r.kind, o, sel.fields);
+}
+
+/**
+ * The fieldValidation query parameter (KEP-2885): unknown fields are an error with Strict, a
+ * Warning header with Warn (the default), nothing with Ignore. Returns false when it answered.
+ */
+function fieldValidation(r: ResourceInfo, body: unknown, q: URLSearchParams, res: ServerResponse): boolean {
+  const mode = q.get('fieldValidation') ?? 'Warn';
+  if (mode !== 'Strict' && mode !== 'Warn' && mode !== 'Ignore') {
+    sendStatus(res, statusBadRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got ${JSON.stringify(mode)}`));
+    return false;
+  }
+  if (mode === 'Ignore' || typeof body !== 'object' || body === null || Array.isArray(body)) return true;
+  let unknown: string[];
+  try {
+    unknown = unknownFields({ ...(body as JsonObject), kind: r.kind });
+  } catch {
+    return true; // a body the codec refuses is admission's to reject, with its own message
+  }
+  if (unknown.length === 0) return true;
+  if (mode === 'Strict') {
+    const version = r.group === '' ? r.version : `${r.group}/${r.version}`;
+    sendStatus(
+      res,
+      statusBadRequest(
+        `${r.kind} in version "${version}" cannot be handled as a ${r.kind}: strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`,
+      ),
+    );
+    return false;
+  }
+  res.setHeader(
+    'Warning',
+    unknown.map((f) => `299 - ${JSON.stringify(`unknown field "${f}"`)}`),
+  );
+  return true;
 }
 
 function listKind(r: ResourceInfo): string {
@@ -308,12 +344,14 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
       setVerb('CREATE');
       if (name !== undefined) return sendStatus(res, statusMethodNotSupported(r, 'create'));
       const body = parseJson(await readBody(req));
+      if (!fieldValidation(r, body, q, res)) return;
       return write((s) => admitCreate(r, body, namespace, s, deps.admissionContext()), () => 201);
     }
     case 'PUT': {
       setVerb('UPDATE');
       if (name === undefined) return sendStatus(res, statusMethodNotSupported(r, 'update'));
       const body = parseJson(await readBody(req));
+      if (sub === undefined && !fieldValidation(r, body, q, res)) return;
       if (sub === 'scale') {
         return write((s) => {
           const got = current(s);

@@ -132,10 +132,19 @@ describe('kubectl against the api-store', () => {
       env: { PATH: process.env.PATH ?? '', HOME: dir },
     });
     let out = '';
+    const waiting = new Set<() => void>();
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      for (const check of waiting) check();
+    });
     const seen = (re: RegExp): Promise<void> =>
       new Promise((resolve) => {
-        const check = (): void => void (re.test(out) && resolve());
-        child.stdout.on('data', (d: Buffer) => ((out += d.toString()), check()));
+        const check = (): void => {
+          if (!re.test(out)) return;
+          waiting.delete(check);
+          resolve();
+        };
+        waiting.add(check);
         check();
       });
     await seen(/run=my-nginx\n/);
@@ -198,6 +207,12 @@ spec:
       stderr: 'The Service "x" is invalid: spec.ports[0].nodePort: Invalid value: 40000: provided port is not in the valid range. The range of valid ports is 30000-32767\n',
     });
     expect(await kubectl(['get', 'svc', 'x'])).toEqual({ code: 1, stdout: '', stderr: 'Error from server (NotFound): services "x" not found\n' });
+    const unknownField = 'apiVersion: v1\nkind: Service\nmetadata: {name: strict-svc}\nspec:\n  bogus: 1\n  ports: [{port: 80}]\n';
+    expect(await kubectl(['create', '-f', '-'], unknownField)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'Error from server (BadRequest): error when creating "STDIN": Service in version "v1" cannot be handled as a Service: strict decoding error: unknown field "spec.bogus"\n',
+    });
     expect(await kubectl(['create', '-f', '-'], myNginx(443))).toEqual({ code: 1, stdout: '', stderr: 'Error from server (AlreadyExists): error when creating "STDIN": services "my-nginx" already exists\n' });
     const stale = (await kubectl(['get', 'svc', 'my-nginx', '-o', 'json'])).stdout;
     const obj = JSON.parse(stale) as { metadata: { labels: Record<string, string> } };

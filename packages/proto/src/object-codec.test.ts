@@ -94,3 +94,16 @@ describe('observations', () => {
     expect(decodeObservation(encodeObservation(o))).toEqual(o);
   });
 });
+
+describe('unknownFields', () => {
+  it('names the fields the schema drops, with their paths', async () => {
+    const { unknownFields } = await import('./object-codec.js');
+    const svc = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'x', labels: { anything: 'goes' }, resourceVersion: '5' },
+      spec: { bogus: 1, ports: [{ port: 80, nodeport: 30000 }], selector: { 'any.key/x': 'y' }, externalIPs: [] },
+    };
+    expect(unknownFields(svc)).toEqual(['spec.bogus', 'spec.ports[0].nodeport']);
+  });
+});

@@ -116,3 +116,34 @@ export function roundTripObject(object: JsonObject): JsonObject {
   if (object.metadata?.resourceVersion !== undefined) back.metadata = { ...back.metadata, resourceVersion: object.metadata.resourceVersion };
   return back;
 }
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isEmpty = (v: unknown): boolean =>
+  v === null || v === undefined || (Array.isArray(v) && v.length === 0) || (isPlainObject(v) && Object.keys(v).length === 0);
+
+function collectUnknown(input: unknown, kept: unknown, path: string, out: string[]): void {
+  if (Array.isArray(input)) {
+    const keptArray = Array.isArray(kept) ? kept : [];
+    input.forEach((item, i) => collectUnknown(item, keptArray[i], `${path}[${i}]`, out));
+    return;
+  }
+  if (!isPlainObject(input)) return;
+  const keptObject = isPlainObject(kept) ? kept : {};
+  for (const [k, v] of Object.entries(input)) {
+    const p = path === '' ? k : `${path}.${k}`;
+    if (!(k in keptObject)) {
+      if (!isEmpty(v)) out.push(p);
+    } else collectUnknown(v, keptObject[k], p, out);
+  }
+}
+
+/**
+ * The fields of a Kubernetes JSON object the schema does not know, as strict decoding names them
+ * ("spec.bogus", "spec.ports[0].nodeport"). Maps (labels, selector, …) keep every key, so only
+ * real schema misses are reported.
+ */
+export function unknownFields(object: JsonObject): string[] {
+  const out: string[] = [];
+  collectUnknown(object, roundTripObject(object), '', out);
+  return out.filter((p) => p !== 'metadata.resourceVersion');
+}
