@@ -1,6 +1,6 @@
 // The `kubemu` command: dispatch to a subcommand, turn what went wrong into kubectl-style text
 // and an exit code (0 ok, 1 failed, 2 bad command line).
-import { ApiError, ConnectionError } from './api-client.js';
+import { ApiError, ConnectionError } from '@kubemu/client';
 import { USAGE_EXIT_CODE, UsageError } from './args.js';
 import { NoClusterError } from './cluster-access.js';
 import { ComponentStartError, PortInUseError } from './cluster-control.js';

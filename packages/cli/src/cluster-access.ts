@@ -1,5 +1,5 @@
 // How the API commands reach the cluster: the kubeconfig in the state folder.
-import { ApiClient } from './api-client.js';
+import { ApiClient } from '@kubemu/client';
 import type { ParsedArgs } from './args.js';
 import type { CliIO } from './io.js';
 import { readKubeconfig } from './kubeconfig.js';

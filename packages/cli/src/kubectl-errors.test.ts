@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { statusInvalid, statusNotFound, type FieldError } from '@kubemu/core';
-import { ApiError, ConnectionError, genericStatus } from './api-client.js';
+import { ApiError, ConnectionError, genericStatus } from '@kubemu/client';
 import { addSourceToErr, checkErrText } from './kubectl-errors.js';
 
 const services = { group: '', resource: 'services', kind: 'Service' };

@@ -2,7 +2,7 @@
 // StandardErrorMessage, MultipleErrors and AddSourceToErr. One error prints on its own (an Invalid
 // one as "The Service "x" is invalid: ..."); several print one line each, as an aggregate does.
 import { kubectlErrorText, type Status } from '@kubemu/core';
-import { ApiError, ConnectionError } from './api-client.js';
+import { ApiError, ConnectionError } from '@kubemu/client';
 
 /** cmdutil.AddSourceToErr: `error when creating "svc.yaml": <message>`. */
 export function addSourceToErr(verb: string, source: string | undefined, err: unknown): unknown {

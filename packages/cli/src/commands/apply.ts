@@ -2,7 +2,7 @@
 // create what does not exist, patch what does toward the manifest, report each object as
 // created / configured / unchanged, and the errors at the end.
 import type { KubeObject, ResourceInfo } from '@kubemu/core';
-import { ApiError } from '../api-client.js';
+import { ApiError } from '@kubemu/client';
 import { planApply, missingAnnotationWarning } from '../apply-patch.js';
 import { booleanFlag, parseCommandArgs, stringFlag, stringsFlag, UsageError } from '../args.js';
 import { connect } from '../cluster-access.js';

@@ -1,6 +1,6 @@
 // `kubemu delete`: by type and names, TYPE/NAME, -l selector or -f manifests
 // (kubectl pkg/cmd/delete/delete.go); each deletion prints `service "my-nginx" deleted`.
-import { ApiError } from '../api-client.js';
+import { ApiError } from '@kubemu/client';
 import { booleanFlag, parseCommandArgs, stringFlag, stringsFlag, UsageError } from '../args.js';
 import { connect } from '../cluster-access.js';
 import type { CliIO } from '../io.js';

@@ -1,7 +1,7 @@
 // `kubemu describe`: core's describers (kubectl pkg/describe/describe.go) over the objects and
 // what each describer fetches besides (a Service's EndpointSlices, a Node's pods and Lease).
 import { describe as describeObject, RESOURCES, type DescribeRelated, type KubeObject, type Lease, type Pod, type ResourceInfo } from '@kubemu/core';
-import { ApiError, type ApiClient } from '../api-client.js';
+import { ApiError, type ApiClient } from '@kubemu/client';
 import { booleanFlag, parseCommandArgs, stringFlag, UsageError } from '../args.js';
 import { connect } from '../cluster-access.js';
 import type { CliIO } from '../io.js';

@@ -2,7 +2,7 @@
 // per resource type through core's printers, AGE against the local clock, kind-qualified names
 // when several kinds print, yaml/json/name like kubectl's generic printers, errors after.
 import { noResourcesFound, renderTable, tableFor, type KubeObject, type ResourceInfo, type Table } from '@kubemu/core';
-import { ApiError } from '../api-client.js';
+import { ApiError } from '@kubemu/client';
 import { booleanFlag, parseCommandArgs, stringFlag, UsageError } from '../args.js';
 import { connect } from '../cluster-access.js';
 import type { CliIO } from '../io.js';

@@ -1,6 +1,6 @@
 // `kubemu validate -f`: apply's admission, offline (see offline-admission.ts).
 import { booleanFlag, parseCommandArgs, stringFlag, stringsFlag, UsageError } from '../args.js';
-import { ApiError } from '../api-client.js';
+import { ApiError } from '@kubemu/client';
 import type { CliIO } from '../io.js';
 import { checkErrText } from '../kubectl-errors.js';
 import { readManifests } from '../manifests.js';

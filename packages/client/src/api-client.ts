@@ -1,4 +1,4 @@
-// The one HTTP client every command uses: bearer token, JSON both ways, and any failure turned
+// The one HTTP client the kubemu command and every agent use: bearer token, JSON both ways, and any failure turned
 // into the metav1.Status kubectl would have decoded (client-go rest/request.go transformResponse,
 // apimachinery errors.NewGenericServerResponse for bodies that are not a Status).
 import { request as httpRequest } from 'node:http';
@@ -167,7 +167,18 @@ export class ApiClient {
     return this.request('PATCH', objectPath(r, namespace, name), { body: patch, contentType: 'application/merge-patch+json' });
   }
 
-  delete(r: ResourceInfo, namespace: string | undefined, name: string): Promise<unknown> {
-    return this.request('DELETE', objectPath(r, namespace, name));
+  /** PUT: with metadata.resourceVersion set, a stale object is refused with 409 Conflict. */
+  update(r: ResourceInfo, namespace: string | undefined, object: KubeObject): Promise<KubeObject> {
+    return this.request('PUT', objectPath(r, namespace, object.metadata?.name ?? ''), { body: object });
+  }
+
+  /** PUT to the status subresource: only status changes. */
+  updateStatus(r: ResourceInfo, namespace: string | undefined, object: KubeObject): Promise<KubeObject> {
+    return this.request('PUT', `${objectPath(r, namespace, object.metadata?.name ?? '')}/status`, { body: object });
+  }
+
+  delete(r: ResourceInfo, namespace: string | undefined, name: string, options: { preconditions?: { resourceVersion?: string; uid?: string }; gracePeriodSeconds?: number } = {}): Promise<unknown> {
+    const body = Object.keys(options).length > 0 ? { kind: 'DeleteOptions', apiVersion: 'v1', ...options } : undefined;
+    return this.request('DELETE', objectPath(r, namespace, name), body !== undefined ? { body } : {});
   }
 }
