@@ -24,3 +24,6 @@ export * from './api/content-negotiation.js';
 export * from './api/openapi.js';
 export * from './api/strategic-merge-patch.js';
 export * from './api/scale.js';
+export * from './endpointslice/reconciler.js';
+export * from './endpoints/reconciler.js';
+export { isPodReady, shouldPodBeInEndpoints, findPort, shouldSetHostname } from './endpointslice/pod-endpoints.js';
