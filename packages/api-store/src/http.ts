@@ -5,7 +5,10 @@ import {
   admitCreate,
   admitDelete,
   admitUpdate,
+  aggregatedDiscovery,
+  aggregatedDiscoveryContentType,
   apiGroupList,
+  negotiateDiscoveryForm,
   apiResourceList,
   apiVersionOf,
   apiVersions,
@@ -33,6 +36,8 @@ import {
   PatchError,
   SelectorParseError,
   statusBadRequest,
+  statusStrictDecoding,
+  unknownFieldWarnings,
   statusExpired,
   statusInternalError,
   statusMethodNotSupported,
@@ -87,9 +92,9 @@ class HttpError extends Error {
   }
 }
 
-function sendJson(res: ServerResponse, code: number, body: unknown): void {
+function sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
   const text = JSON.stringify(body);
-  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
+  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
   res.end(text);
 }
 
@@ -108,6 +113,25 @@ async function readBody(req: IncomingMessage): Promise<string> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The bodies kubemu decodes. kube-apiserver also takes application/yaml and
+ * application/vnd.kubernetes.protobuf (which kubectl's typed clients send, e.g. `kubectl create
+ * namespace`); kubemu answers those with 415, as kube-apiserver does for a type it cannot decode.
+ */
+const BODY_MEDIA_TYPES = ['application/json'];
+/** handlers/patch.go patchTypes, less application/apply-patch+yaml: kubemu has no server-side apply. */
+const PATCH_MEDIA_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
+
+function mediaType(req: IncomingMessage): string {
+  return String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+async function readObjectBody(req: IncomingMessage): Promise<unknown> {
+  const type = mediaType(req);
+  if (type !== '' && !BODY_MEDIA_TYPES.includes(type)) throw new HttpError(statusUnsupportedMediaType(BODY_MEDIA_TYPES));
+  return parseJson(await readBody(req));
 }
 
 function parseJson(text: string): unknown {
@@ -161,19 +185,10 @@ function fieldValidation(r: ResourceInfo, body: unknown, q: URLSearchParams, res
   }
   if (unknown.length === 0) return true;
   if (mode === 'Strict') {
-    const version = r.group === '' ? r.version : `${r.group}/${r.version}`;
-    sendStatus(
-      res,
-      statusBadRequest(
-        `${r.kind} in version "${version}" cannot be handled as a ${r.kind}: strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`,
-      ),
-    );
+    sendStatus(res, statusStrictDecoding(r, unknown));
     return false;
   }
-  res.setHeader(
-    'Warning',
-    unknown.map((f) => `299 - ${JSON.stringify(`unknown field "${f}"`)}`),
-  );
+  res.setHeader('Warning', unknownFieldWarnings(unknown));
   return true;
 }
 
@@ -261,8 +276,12 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
     const doc = openApiV3Document(path.slice('/openapi/v3/'.length));
     return doc ? sendJson(res, 200, doc) : sendStatus(res, statusPathNotFound());
   }
-  if (path === '/api') return sendJson(res, 200, apiVersions(deps.serverAddress));
-  if (path === '/apis') return sendJson(res, 200, apiGroupList());
+  if (path === '/api' || path === '/apis') {
+    const form = negotiateDiscoveryForm(req.headers.accept);
+    res.setHeader('Vary', 'Accept');
+    if (form === 'legacy') return sendJson(res, 200, path === '/api' ? apiVersions(deps.serverAddress) : apiGroupList());
+    return sendJson(res, 200, aggregatedDiscovery(path === '/api' ? 'api' : 'apis', form), aggregatedDiscoveryContentType(form));
+  }
 
   const target = parseApiPath(path);
   if (target.type === 'discovery') {
@@ -343,14 +362,14 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
     case 'POST': {
       setVerb('CREATE');
       if (name !== undefined) return sendStatus(res, statusMethodNotSupported(r, 'create'));
-      const body = parseJson(await readBody(req));
+      const body = await readObjectBody(req);
       if (!fieldValidation(r, body, q, res)) return;
       return write((s) => admitCreate(r, body, namespace, s, deps.admissionContext()), () => 201);
     }
     case 'PUT': {
       setVerb('UPDATE');
       if (name === undefined) return sendStatus(res, statusMethodNotSupported(r, 'update'));
-      const body = parseJson(await readBody(req));
+      const body = await readObjectBody(req);
       if (sub === undefined && !fieldValidation(r, body, q, res)) return;
       if (sub === 'scale') {
         return write((s) => {
@@ -367,13 +386,13 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
     case 'PATCH': {
       setVerb('PATCH');
       if (name === undefined) return sendStatus(res, statusMethodNotSupported(r, 'patch'));
-      const contentType = String(req.headers['content-type'] ?? '').split(';')[0]!.trim();
+      const contentType = mediaType(req);
       const patch = parseJson(await readBody(req));
       let apply: (current: unknown) => unknown;
       if (contentType === 'application/merge-patch+json') apply = (c) => applyMergePatch(c, patch);
       else if (contentType === 'application/json-patch+json') apply = (c) => applyJsonPatch(c, patch);
       else if (contentType === 'application/strategic-merge-patch+json') apply = (c) => applyStrategicMergePatch(c, patch, patchSchemaFor(sub === 'scale' ? 'Scale' : r.kind));
-      else return sendStatus(res, statusUnsupportedMediaType(contentType));
+      else return sendStatus(res, statusUnsupportedMediaType(PATCH_MEDIA_TYPES));
       return write(
         (s) => {
           const got = current(s);

@@ -95,8 +95,9 @@ export function statusUnavailable(message: string): Status {
   return failure(503, 'ServiceUnavailable', message);
 }
 
-export function statusUnsupportedMediaType(contentType: string): Status {
-  return failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/merge-patch+json, application/json-patch+json, application/strategic-merge-patch+json; got ${contentType}`);
+/** apimachinery runtime/serializer negotiation errUnsupportedMediaType: lists what this endpoint decodes. */
+export function statusUnsupportedMediaType(accepted: readonly string[]): Status {
+  return failure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`);
 }
 
 /** The line(s) kubectl prints for a Status error from the server (checkErr / StandardErrorMessage). */
@@ -117,4 +118,16 @@ export function kubectlErrorText(s: Status): string {
 /** NewNotAcceptableError (handlers/negotiation): nothing in Accept can be produced. */
 export function statusNotAcceptable(): Status {
   return failure(406, 'NotAcceptable', 'only the following media types are accepted: application/json, application/json;as=Table;v=v1;g=meta.k8s.io, application/json;as=Table;v=v1beta1;g=meta.k8s.io');
+}
+
+/** A body with unknown fields under fieldValidation=Strict (apiserver handlers, runtime.NewStrictDecodingError). */
+export function statusStrictDecoding(r: Pick<ResourceInfo, 'group' | 'version' | 'kind'>, unknownFields: readonly string[]): Status {
+  const version = r.group === '' ? r.version : `${r.group}/${r.version}`;
+  const fields = unknownFields.map((f) => `unknown field ${JSON.stringify(f)}`).join(', ');
+  return statusBadRequest(`${r.kind} in version ${JSON.stringify(version)} cannot be handled as a ${r.kind}: strict decoding error: ${fields}`);
+}
+
+/** The Warning header values for unknown fields under fieldValidation=Warn (RFC 7234 code 299). */
+export function unknownFieldWarnings(unknownFields: readonly string[]): string[] {
+  return unknownFields.map((f) => `299 - ${JSON.stringify(`unknown field ${JSON.stringify(f)}`)}`);
 }
