@@ -1,6 +1,7 @@
 // What the workload controllers ask of a pod (pkg/api/v1/pod/util.go, pkg/controller/controller_utils.go):
 // is it active, ready, available, whose is it, which to delete first, and how a new one is named.
 
+import { isPodReady } from '../pod/pod-state.js';
 import type { KubeObject, OwnerReference, Pod, PodTemplateSpec } from '../api/types.js';
 import type { Random } from '../random.js';
 import { SAFE_ALPHABET } from './reconcile-hash.js';
@@ -22,9 +23,6 @@ export function isPodTerminating(pod: Pod): boolean {
 }
 
 /** podutil.IsPodReady: the Ready condition is True. */
-export function isPodReady(pod: Pod): boolean {
-  return (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-}
 
 function readySinceMs(pod: Pod): number | undefined {
   const t = (pod.status?.conditions ?? []).find((c) => c.type === 'Ready' && c.status === 'True')?.lastTransitionTime;
@@ -159,3 +157,5 @@ export function podsInDeletionOrder(pods: readonly Pod[], related: readonly Pod[
   // sort.Sort is not stable; a stable sort with a name tiebreak keeps replay exact.
   return [...pods].sort((a, b) => less(a, b) || ((a.metadata?.name ?? '') < (b.metadata?.name ?? '') ? -1 : 1));
 }
+
+export { isPodReady };

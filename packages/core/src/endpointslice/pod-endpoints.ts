@@ -2,21 +2,10 @@
 // all, readiness, the hostname rule, named targetPort resolution, and pod IPs by family.
 // Upstream: staging/src/k8s.io/endpointslice/util/controller_utils.go and utils.go (FindPort).
 
+import { isPodReady, isPodTerminal } from '../pod/pod-state.js';
 import type { Pod, Service, ServicePort } from '../api/types.js';
 
 export type AddressFamily = 'IPv4' | 'IPv6';
-
-/** util.isPodTerminal: Succeeded and Failed pods never come back, so they are never endpoints. */
-export function isPodTerminal(pod: Pod): boolean {
-  const phase = pod.status?.phase;
-  return phase === 'Succeeded' || phase === 'Failed';
-}
-
-/** util.IsPodReady: the pod's Ready condition is True. */
-export function isPodReady(pod: Pod): boolean {
-  const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
-  return ready?.status === 'True';
-}
 
 /** util.ShouldPodBeInEndpoints: not terminal, has an IP, and (unless asked) not terminating. */
 export function shouldPodBeInEndpoints(pod: Pod, includeTerminating: boolean): boolean {
@@ -91,3 +80,5 @@ export function byPodName(a: Pod, b: Pod): number {
   const kb = `${b.metadata?.namespace ?? ''}/${b.metadata?.name ?? ''}`;
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
+
+export { isPodReady, isPodTerminal };
