@@ -5,6 +5,8 @@ import {
   admitCreate,
   admitDelete,
   admitUpdate,
+  admitPodBinding,
+  bindingCreatedStatus,
   aggregatedDiscovery,
   aggregatedDiscoveryContentType,
   apiGroupList,
@@ -305,7 +307,8 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
   const setVerb = (v: string): void => {
     (res as ServerResponse & { kubeVerb?: string }).kubeVerb = v;
   };
-  if (sub !== undefined && sub !== 'status' && !(sub === 'scale' && SCALABLE_KINDS.has(r.kind))) return sendStatus(res, statusPathNotFound());
+  const controllerSub = (sub === 'binding' && r.kind === 'Pod') || (sub === 'finalize' && r.kind === 'Namespace');
+  if (sub !== undefined && sub !== 'status' && !(sub === 'scale' && SCALABLE_KINDS.has(r.kind)) && !controllerSub) return sendStatus(res, statusPathNotFound());
   const author = String(req.headers['user-agent'] ?? 'unknown');
   const dryRun = q.getAll('dryRun').includes('All');
 
@@ -324,6 +327,19 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
   };
   const current = (s: ApiState): { object: KubeObject; revision: number } | undefined =>
     getObject(s.store, r.kind, r.namespaced ? (namespace ?? 'default') : '', name ?? '');
+
+  if (controllerSub && name !== undefined) {
+    // pods/<name>/binding (POST, the scheduler) and namespaces/<name>/finalize (PUT, the namespace controller).
+    const verb = sub === 'binding' ? 'POST' : 'PUT';
+    if (method !== verb) return sendStatus(res, statusMethodNotSupported(r, method.toLowerCase()));
+    setVerb(sub === 'binding' ? 'CREATE' : 'UPDATE');
+    const body = parseJson(await readBody(req));
+    if (sub === 'finalize') return write((s) => admitUpdate(r, body, namespace, name, s, deps.admissionContext(), { subresource: 'finalize' }), () => 200);
+    if (!canWrite(deps.lifecycleState())) return sendStatus(res, statusUnavailable(`the api-store is ${deps.lifecycleState()}; writes are refused until the event log is reachable`));
+    const result = await deps.writer.write((s) => admitPodBinding(body, namespace ?? 'default', name, s, deps.admissionContext()), author);
+    if (!result.ok) return sendStatus(res, result.status);
+    return sendJson(res, 201, bindingCreatedStatus());
+  }
 
   switch (method) {
     case 'GET': {

@@ -33,3 +33,6 @@ export { reconcileDeployment, newReplicaSetName, resolveFenceposts, scaledValue,
 export { computePodTemplateHash, computeControllerRevisionHash } from './deployment/reconcile-hash.js';
 export { podsInDeletionOrder, isPodActive, isPodAvailable, isPodTerminating, controllerRef, isControlledBy } from './deployment/reconcile-pods.js';
 export * from './statefulset/reconcile.js';
+export * from './admission/pod-binding.js';
+export * from './node/lifecycle.js';
+export * from './node-agent/index.js';

@@ -188,7 +188,8 @@ function namespaceGate(r: ResourceInfo, state: ApiState, namespace: string, _nam
 }
 
 export interface UpdateOptions {
-  subresource?: 'status';
+  /** 'finalize': namespaces/<name>/finalize, the only way a Namespace's spec.finalizers change. */
+  subresource?: 'status' | 'finalize';
 }
 
 export function admitUpdate(
@@ -233,7 +234,12 @@ export function admitUpdate(
   }
 
   let next: Record<string, unknown> & KubeObject;
-  if (options.subresource === 'status') {
+  if (options.subresource === 'finalize') {
+    // namespace storage FinalizeREST / namespaceFinalizeStrategy: only spec.finalizers change.
+    next = structuredClone(old);
+    const finalizers = isObject(obj.spec) && Array.isArray(obj.spec.finalizers) ? (obj.spec.finalizers as string[]) : [];
+    next.spec = { ...(isObject(old.spec) ? old.spec : {}), finalizers: [...finalizers] };
+  } else if (options.subresource === 'status') {
     // statusStrategy.PrepareForUpdate: only status changes; metadata and spec stay as they were.
     next = structuredClone(old);
     if (obj.status !== undefined) next.status = obj.status;
@@ -279,13 +285,19 @@ export function admitUpdate(
     result = defaulted;
   }
   const oldDeletion = oldMeta.deletionTimestamp;
-  if (oldDeletion !== undefined && (result.metadata?.finalizers ?? []).length === 0) {
+  if (oldDeletion !== undefined && (result.metadata?.finalizers ?? []).length === 0 && namespaceFinalized(result)) {
     // The last finalizer is gone from an object being deleted: the update completes the delete.
     return { ok: true, write: { type: 'DELETED', object: withoutRv(result) }, notes: ['finalizers removed'] };
   }
   const stripped = withoutRv(old);
   if (JSON.stringify(stripped) === JSON.stringify(result)) return { ok: true, noop: existing.object };
   return { ok: true, write: { type: 'MODIFIED', object: result }, notes };
+}
+
+/** A Namespace is deleted only once its spec.finalizers are empty too (namespace storage Delete); other kinds have none. */
+function namespaceFinalized(o: KubeObject): boolean {
+  if (o.kind !== 'Namespace') return true;
+  return ((o as { spec?: { finalizers?: string[] } }).spec?.finalizers ?? []).length === 0;
 }
 
 function withoutRv(o: KubeObject): KubeObject {
@@ -329,7 +341,11 @@ export function admitDelete(
 
   if (r.kind === 'Namespace') {
     if (UNDELETABLE_NAMESPACES.has(urlName)) return fail(statusForbidden(r, urlName, 'this namespace may not be deleted'));
-    if (meta.deletionTimestamp) return { ok: true, noop: existing.object };
+    if (meta.deletionTimestamp) {
+      // namespace storage Delete: the final delete waits until the namespace controller has finalized it.
+      if (namespaceFinalized(object) && (meta.finalizers ?? []).length === 0) return { ok: true, write: { type: 'DELETED', object }, notes: [] };
+      return { ok: true, noop: existing.object };
+    }
     const empty = ![...state.store.objects.values()].some((v) => v.kind !== 'Namespace' && v.object.metadata?.namespace === urlName);
     if (!empty) {
       // The namespace controller (controller-manager) empties it and removes the finalizer.

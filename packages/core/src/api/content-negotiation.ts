@@ -6,6 +6,7 @@ import type { KubeObject } from './types.js';
 import { statusBadRequest, type Status } from './status.js';
 import { tableFor, type Table } from '../printers/index.js';
 import type { Instant } from '../printers/duration.js';
+import type { AggregatedDiscoveryVersion } from './discovery.js';
 
 export type ResponseForm = { as: 'object' } | { as: 'Table'; apiVersion: 'meta.k8s.io/v1' | 'meta.k8s.io/v1beta1' };
 
@@ -46,6 +47,22 @@ export function negotiateResponseForm(accept: string | undefined): ResponseForm 
     }
   }
   return undefined;
+}
+
+/**
+ * Whether /api or /apis answers with aggregated discovery (apiserver
+ * pkg/endpoints/discovery/aggregated/wrapper.go): the first acceptable media type decides, so
+ * `application/json` first keeps the legacy APIVersions/APIGroupList.
+ */
+export function negotiateDiscoveryForm(accept: string | undefined): AggregatedDiscoveryVersion | 'legacy' {
+  if (accept === undefined) return 'legacy';
+  for (const m of parseAccept(accept)) {
+    const jsonish = m.type === 'application/json' || m.type === 'application/*' || m.type === '*/*';
+    if (!jsonish) continue;
+    if (m.params.as === undefined) return 'legacy';
+    if (m.params.as === 'APIGroupDiscoveryList' && m.params.g === 'apidiscovery.k8s.io' && (m.params.v === 'v2' || m.params.v === 'v2beta1')) return m.params.v;
+  }
+  return 'legacy';
 }
 
 /** metav1.IncludeObjectPolicy: what each row's `object` carries. */

@@ -51,6 +51,59 @@ export function apiResourceList(group: string, version: string): Record<string, 
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group === '' ? version : `${group}/${version}`, resources };
 }
 
+/** The aggregated discovery versions kubectl 1.32 asks for, most preferred first. */
+export type AggregatedDiscoveryVersion = 'v2' | 'v2beta1';
+
+function subresourcesOf(r: ResourceInfo): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  if (r.kind === 'Deployment' || r.kind === 'StatefulSet') {
+    out.push({ subresource: 'scale', responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' }, verbs: ['get', 'patch', 'update'] });
+  }
+  if (HAS_STATUS.has(r.kind)) out.push({ subresource: 'status', responseKind: { group: r.group, version: r.version, kind: r.kind }, verbs: ['get', 'patch', 'update'] });
+  return out;
+}
+
+function resourceDiscovery(r: ResourceInfo): Record<string, unknown> {
+  const subresources = subresourcesOf(r);
+  return {
+    resource: r.resource,
+    responseKind: { group: r.group, version: r.version, kind: r.kind },
+    scope: r.namespaced ? 'Namespaced' : 'Cluster',
+    singularResource: r.singular,
+    verbs: VERBS,
+    ...(r.shortNames.length > 0 ? { shortNames: r.shortNames } : {}),
+    ...(CATEGORIES[r.kind] ? { categories: CATEGORIES[r.kind] } : {}),
+    ...(subresources.length > 0 ? { subresources } : {}),
+  };
+}
+
+/**
+ * APIGroupDiscoveryList (apidiscovery.k8s.io/v2, k8s.io/api/apidiscovery/v2/types.go) for /api
+ * (the legacy group, name "") or /apis: every group, version and resource in one document, so a
+ * client needs one request per root instead of one per group version.
+ */
+export function aggregatedDiscovery(root: 'api' | 'apis', version: AggregatedDiscoveryVersion): Record<string, unknown> {
+  const items = groupVersions()
+    .filter((gv) => (root === 'api' ? gv.group === '' : gv.group !== ''))
+    .map((gv) => ({
+      metadata: { name: gv.group, creationTimestamp: null },
+      versions: [
+        {
+          version: gv.version,
+          resources: RESOURCES.filter((r) => r.group === gv.group && r.version === gv.version)
+            .sort((a, b) => a.resource.localeCompare(b.resource))
+            .map(resourceDiscovery),
+          freshness: 'Current',
+        },
+      ],
+    }));
+  return { kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items };
+}
+
+export function aggregatedDiscoveryContentType(version: AggregatedDiscoveryVersion): string {
+  return `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`;
+}
+
 export function apiVersions(serverAddress: string): Record<string, unknown> {
   return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
 }

@@ -286,6 +286,9 @@ export interface NodeStatus {
     containerRuntimeVersion?: string;
     operatingSystem?: string;
     architecture?: string;
+    machineID?: string;
+    systemUUID?: string;
+    bootID?: string;
   };
   capacity?: Record<string, string>;
   allocatable?: Record<string, string>;

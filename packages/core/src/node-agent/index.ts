@@ -1,0 +1,5 @@
+export * from './pod-ip-allocation.js';
+export * from './node-registration.js';
+export * from './pod-lifecycle.js';
+export * from './resolv-conf.js';
+export * from './workload.js';
