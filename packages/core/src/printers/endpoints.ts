@@ -2,6 +2,7 @@
 import type { Endpoints } from '../api/types.js';
 import { translateTimestampSince } from './duration.js';
 import { ageColumn, column, nameColumn, type KindPrinter, type TableRow } from './table.js';
+import { joinHostPort } from '../api/host-port.js';
 
 export const endpointsColumns = [
   nameColumn(),
@@ -10,9 +11,7 @@ export const endpointsColumns = [
 ] as const;
 
 /** Go net.JoinHostPort: IPv6 literals are bracketed. */
-export function joinHostPort(host: string, port: number | string): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
+export { joinHostPort };
 
 const MAX_LISTED = 3;
 

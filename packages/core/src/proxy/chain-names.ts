@@ -5,6 +5,7 @@
 //
 // createHash is a pure computation (no I/O), so core may use it.
 import { createHash } from 'node:crypto';
+import { joinHostPort } from '../api/host-port.js';
 
 export const KUBE_SERVICES = 'KUBE-SERVICES';
 export const KUBE_EXTERNAL_SERVICES = 'KUBE-EXTERNAL-SERVICES';
@@ -54,9 +55,7 @@ export function servicePortNameString(namespace: string, name: string, portName:
 }
 
 /** net.JoinHostPort: IPv6 hosts in brackets. */
-export function joinHostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
+export { joinHostPort };
 
 /** portProtoHash: first 16 characters of base32(sha256(servicePortName + protocol)); protocol lower-case. */
 export function portProtoHash(servicePortName: string, protocol: string): string {
