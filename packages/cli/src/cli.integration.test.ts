@@ -115,11 +115,11 @@ describe('kubemu against a real cluster', { timeout: 60_000 }, () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const rec = record();
-    expect(rec.components.map((c) => c.name)).toEqual(['nats-server', 'api-store']);
+    expect(rec.components.map((c) => c.name)).toEqual(['nats-server', 'api-store', 'controller-manager', 'node-1', 'node-2']);
     for (const c of rec.components) expect(isAlive(c.pid, c.identity), c.name).toBe(true);
     expect(rec.nodes).toBe(2);
     expect(r.stdout).toContain(`kubemu is up in ${stateDir}\n`);
-    expect(r.stdout).toContain('Only nats-server and the api-store run so far: the cluster is recorded with 2 nodes');
+    expect(r.stdout).toContain('The cluster runs 2 nodes; proxy, DNS and load-balancer processes are not part of kubemu yet');
     expect(r.stdout).toContain(`  export KUBECONFIG=${join(stateDir, 'kubeconfig')}\n`);
     const kubeconfig = await kubemu(['kubeconfig']);
     expect(kubeconfig.stdout).toContain(`    server: ${rec.urls['api-store']}\n`);
@@ -129,7 +129,7 @@ describe('kubemu against a real cluster', { timeout: 60_000 }, () => {
   it('up again says the cluster runs, and exits 0', async () => {
     const r = await kubemu(['up', '--detach']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^kubemu: a cluster is already running in ${stateDir} \\(nats-server pid \\d+, api-store pid \\d+\\)`));
+    expect(r.stdout).toMatch(new RegExp(`^kubemu: a cluster is already running in ${stateDir} \\(nats-server pid \\d+, api-store pid \\d+, controller-manager pid \\d+[,)]`));
   });
 
   it('status shows both processes ready', async () => {
@@ -139,7 +139,8 @@ describe('kubemu against a real cluster', { timeout: 60_000 }, () => {
     expect(lines[1]).toMatch(/^COMPONENT\s+PID\s+STATE\s+URL$/);
     expect(lines[2]).toMatch(/^nats-server\s+\d+\s+ready\s+nats:\/\/127\.0\.0\.1:\d+$/);
     expect(lines[3]).toMatch(/^api-store\s+\d+\s+ready\s+https:\/\/127\.0\.0\.1:\d+$/);
-    expect(lines[4]).toMatch(/^log revision: \d+$/);
+    expect(lines[4]).toMatch(/^controller-manager\s+\d+\s+ready\s+http:\/\/127\.0\.0\.1:\d+$/);
+    expect(lines.find((l) => l.startsWith('log revision:'))).toMatch(/^log revision: \d+$/);
   });
 
   it("apply creates the seed's Service", async () => {
@@ -254,7 +255,8 @@ describe('kubemu against a real cluster', { timeout: 60_000 }, () => {
     const rec = record();
     const r = await kubemu(['down']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^api-store \(pid \d+\) stopped\nnats-server \(pid \d+\) stopped\nkubemu: the cluster is down; its data stays in /);
+    // Reverse start order: the per-node processes (if any), then the controller-manager.
+    expect(r.stdout).toMatch(/^(?:node-\d+ \(pid \d+\) stopped\n)*controller-manager \(pid \d+\) stopped\napi-store \(pid \d+\) stopped\nnats-server \(pid \d+\) stopped\nkubemu: the cluster is down; its data stays in /);
     for (const c of rec.components) expect(isAlive(c.pid, c.identity), c.name).toBe(false);
     expect(existsSync(recordFile)).toBe(false);
     expect(existsSync(join(stateDir, 'nats'))).toBe(true);

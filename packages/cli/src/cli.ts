@@ -14,6 +14,7 @@ import { ResourceArgError } from './resource-args.js';
 import { apply } from './commands/apply.js';
 import { deleteCommand } from './commands/delete.js';
 import { describe } from './commands/describe.js';
+import { exec } from './commands/exec.js';
 import { down } from './commands/down.js';
 import { get } from './commands/get.js';
 import { kubeconfig } from './commands/kubeconfig.js';
@@ -35,6 +36,7 @@ export const COMMANDS: Readonly<Record<string, { run: Command; summary: string }
   describe: { run: describe, summary: 'Show details of resources as kubectl describe does' },
   delete: { run: deleteCommand, summary: 'Delete resources by name, selector or manifest' },
   validate: { run: validate, summary: 'Check manifests against admission, offline' },
+  exec: { run: exec, summary: "Run curl, nc, nslookup, dig… inside a pod's network" },
 };
 
 /** Failures a user can act on: printed as kubectl prints errors. Anything else is a bug and keeps its stack. */

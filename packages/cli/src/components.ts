@@ -166,8 +166,79 @@ export const apiStore: Component = {
   stopGraceMs: 10_000,
 };
 
-/** Start order. */
-export const COMPONENTS: readonly Component[] = [natsServer, apiStore];
+export const controllerManager: Component = {
+  name: 'controller-manager',
+  instances: single('controller-manager'),
+  // kube-controller-manager's secure port is 10257; kubemu serves /healthz and /metrics there over plain HTTP.
+  listens: { defaultPort: 10257 },
+  launch(instance, ctx) {
+    const main = requireBuilt(packageMain('controller-manager'), 'the controller-manager');
+    return {
+      command: process.execPath,
+      args: [
+        main,
+        '--nats',
+        ctx.urls['nats-server']!,
+        '--server',
+        ctx.urls['api-store']!,
+        '--token-file',
+        ctx.paths.tokenFile,
+        '--ca-file',
+        ctx.paths.caFile,
+        '--bind-address',
+        LOOPBACK,
+        '--port',
+        String(ctx.ports[instance]),
+      ],
+      identity: ctx.paths.tokenFile,
+    };
+  },
+  url: (instance, ctx) => `http://${LOOPBACK}:${ctx.ports[instance]}`,
+  probe: (instance, ctx) => httpOk(`http://${LOOPBACK}:${ctx.ports[instance]}/healthz`),
+  readyTimeoutMs: 60_000,
+  stopGraceMs: 10_000,
+};
+
+/** Node N's address: its own loopback address, so nodes coexist on one machine (DESIGN "The data path"). */
+export function nodeAddress(index: number): string {
+  return `127.0.1.${index}`;
+}
+
+/** The kubelet's port (exec, /healthz, /metrics); every node binds its own address, so all use it. */
+export const KUBELET_PORT = 10250;
+
+const nodeIndex = (instance: string): number => Number(instance.slice('node-'.length));
+
+export const nodeProcess: Component = {
+  name: 'node',
+  instances: (settings) => Array.from({ length: settings.nodes }, (_v, i) => `node-${i + 1}`),
+  launch(instance, ctx) {
+    const main = requireBuilt(packageMain('node'), 'the node');
+    const n = nodeIndex(instance);
+    return {
+      command: process.execPath,
+      args: [
+        main,
+        '--name', instance,
+        '--address', nodeAddress(n),
+        '--pod-cidr', `10.244.${n}.0/24`,
+        '--nats', ctx.urls['nats-server']!,
+        '--server', ctx.urls['api-store']!,
+        '--token-file', ctx.paths.tokenFile,
+        '--ca-file', ctx.paths.caFile,
+        '--port', String(KUBELET_PORT),
+      ],
+      identity: ctx.paths.tokenFile,
+    };
+  },
+  url: (instance) => `http://${nodeAddress(nodeIndex(instance))}:${KUBELET_PORT}`,
+  probe: (instance) => httpOk(`http://${nodeAddress(nodeIndex(instance))}:${KUBELET_PORT}/healthz`),
+  readyTimeoutMs: 30_000,
+  stopGraceMs: 10_000,
+};
+
+/** Start order: nodes after the api-store they register with. */
+export const COMPONENTS: readonly Component[] = [natsServer, apiStore, controllerManager, nodeProcess];
 
 /** The component an instance name belongs to (for `status` of a recorded cluster). */
 export function componentOfInstance(instance: string, settings: ClusterSettings): Component | undefined {

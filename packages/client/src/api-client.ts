@@ -128,6 +128,8 @@ export class ApiClient {
     if (options.body !== undefined) {
       body = JSON.stringify(options.body);
       headers['Content-Type'] = options.contentType ?? 'application/json';
+      // node:http sends a DELETE body without Content-Length or chunking (useChunkedEncodingByDefault is off for DELETE), which the server cannot frame.
+      headers['Content-Length'] = String(Buffer.byteLength(body));
     }
     let res: RawResponse;
     try {

@@ -3,3 +3,5 @@ export * from './process.js';
 export { liveChildCount } from './child-registry.js';
 export * from './kubemu-processes.js';
 export { tlsFetch, type FetchLike } from './api-fetch.js';
+export * from './controller-manager.js';
+export * from './node-process.js';

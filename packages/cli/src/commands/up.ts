@@ -38,7 +38,7 @@ Usage:
             [--service-cluster-ip-range CIDR] [--service-node-port-range RANGE]
 
 Options:
-  --nodes N                          nodes in the cluster (default 1; recorded: node processes arrive later)
+  --nodes N                          nodes in the cluster: node-N on 127.0.1.N, podCIDR 10.244.N.0/24 (default 1)
   -d, --detach                       leave the processes running and return
   --state-dir DIR                    where the cluster lives (default .kubemu/, or $KUBEMU_STATE_DIR)
   --api-port PORT                    the API's port on 127.0.0.1 (default 6443, else a free one; 0: any free one)
@@ -94,8 +94,8 @@ function summary(paths: StatePaths, started: readonly StartedInstance[], setting
     `kubemu is up in ${paths.root}\n` +
     lines.join('\n') +
     '\n\n' +
-    `Only nats-server and the api-store run so far: the cluster is recorded with ${nodes}, but node, proxy, DNS and\n` +
-    'load-balancer processes are not part of kubemu yet.\n\n' +
+    `The cluster runs ${nodes}; proxy, DNS and load-balancer processes are not part of kubemu yet, so pod IPs answer\n` +
+    'but Service IPs and names do not (try `kubemu exec POD -- curl POD_IP:PORT`).\n\n' +
     'Use it:\n' +
     `  export KUBECONFIG=${paths.kubeconfigFile}\n` +
     '  kubectl get svc -A\n' +

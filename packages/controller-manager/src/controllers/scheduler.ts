@@ -1,0 +1,73 @@
+// kube-scheduler's loop: one pending pod at a time (schedule_one.go), the decision is core's schedulePod,
+// the effect a POST to pods/<name>/binding (DefaultBinder). Pods bound but not yet seen in the cache are
+// "assumed" on their node (the scheduler cache's AssumePod), so the next pods spread against them.
+import {
+  getObject,
+  needsScheduling,
+  newBinding,
+  objectKey,
+  rfc3339,
+  schedulePod,
+  unschedulablePodStatus,
+  type Node,
+  type Pod,
+} from '@kubemu/core';
+import type { ControllerDefinition } from '../controller.js';
+import { isConflict } from '../controller.js';
+import { objectsOfKind, parseKey } from './service-keys.js';
+
+/** Unschedulable pods are retried on every Node change, and at least this often (podMaxInUnschedulablePodsDuration is 5 min upstream). */
+const UNSCHEDULABLE_RETRY_MS = 30_000;
+
+export function schedulerController(): ControllerDefinition {
+  const assumed = new Map<string, Pod>();
+  const podKey = (p: Pod): string => objectKey('Pod', p.metadata?.namespace ?? '', p.metadata?.name ?? '');
+  const pendingKeys = (pods: Iterable<Pod>): string[] => [...pods].filter(needsScheduling).map(podKey);
+  return {
+    name: 'scheduler',
+    keysFor(event, _previous, store) {
+      if (event.kind === 'Pod') {
+        const key = podKey(event.object as Pod);
+        if (event.type === 'DELETED' || (event.object as Pod).spec?.nodeName) assumed.delete(key);
+        return event.type !== 'DELETED' && needsScheduling(event.object as Pod) ? [key] : [];
+      }
+      if (event.kind === 'Node') return pendingKeys(objectsOfKind<Pod>(store, 'Pod'));
+      return [];
+    },
+    initialKeys: (store) => pendingKeys(objectsOfKind<Pod>(store, 'Pod')),
+    async sync(key, { store, api, now, random, log }) {
+      const { namespace, name } = parseKey(key);
+      const stored = getObject(store, 'Pod', namespace, name);
+      const pod = stored?.object as Pod | undefined;
+      if (!pod || !needsScheduling(pod) || assumed.has(key)) return;
+      const podsByNode = new Map<string, Pod[]>();
+      const place = (p: Pod, node: string): void => {
+        const list = podsByNode.get(node) ?? [];
+        list.push(p);
+        podsByNode.set(node, list);
+      };
+      for (const p of objectsOfKind<Pod>(store, 'Pod')) if (p.spec?.nodeName) place(p, p.spec.nodeName);
+      for (const p of assumed.values()) if (p.spec?.nodeName) place(p, p.spec.nodeName);
+      const nodes = objectsOfKind<Node>(store, 'Node');
+      const result = schedulePod(pod, nodes, podsByNode, random);
+      if ('unschedulable' in result) {
+        const status = unschedulablePodStatus(pod, result.unschedulable.message, rfc3339(now()));
+        if (status !== pod.status) {
+          log.info({ pod: `${namespace}/${name}`, message: result.unschedulable.message }, 'unable to schedule pod; waiting');
+          await api.updateStatus({ ...pod, status });
+        }
+        return { requeueAfterMs: UNSCHEDULABLE_RETRY_MS };
+      }
+      try {
+        await api.post(`/api/v1/namespaces/${namespace}/pods/${name}/binding`, newBinding(pod, result.nodeName));
+      } catch (err) {
+        // "already assigned": another scheduler (or the user) bound it; the cache will show it.
+        if (isConflict(err)) return;
+        throw err;
+      }
+      assumed.set(key, { ...pod, spec: { ...pod.spec, nodeName: result.nodeName } });
+      log.info({ pod: `${namespace}/${name}`, node: result.nodeName }, 'Successfully assigned pod');
+      return undefined;
+    },
+  };
+}

@@ -1,0 +1,116 @@
+// The Deployment and StatefulSet controllers (pkg/controller/deployment, pkg/controller/statefulset):
+// one sync per workload; core's reconcileDeployment / reconcileStatefulSet decide the pods to create and
+// delete and the status; this file performs them. Creates go out in slow-start batches (1, 2, 4, …) as
+// controller_utils' slowStartBatch does, so a failing create does not become a burst of failures.
+import {
+  getObject,
+  isControlledBy,
+  objectKey,
+  reconcileDeployment,
+  reconcileStatefulSet,
+  type Deployment,
+  type KubeObject,
+  type Pod,
+  type StatefulSet,
+} from '@kubemu/core';
+import type { ControllerApi, ControllerDefinition } from '../controller.js';
+import { isConflict, isNotFound } from '../controller.js';
+import { objectsOfKind, parseKey } from './service-keys.js';
+
+/** controller_utils.go SlowStartInitialBatchSize. */
+const SLOW_START_INITIAL_BATCH = 1;
+/** replica_set.go burstReplicas: at most this many creates or deletes per sync. */
+export const BURST_REPLICAS = 500;
+
+async function slowStartCreate(api: ControllerApi, pods: readonly Pod[]): Promise<void> {
+  let i = 0;
+  for (let batch = SLOW_START_INITIAL_BATCH; i < pods.length; batch *= 2) {
+    const slice = pods.slice(i, i + batch);
+    i += slice.length;
+    const results = await Promise.allSettled(slice.map((p) => api.create(p)));
+    const failed = results.find((r) => r.status === 'rejected');
+    // A failed batch stops the rest; the next sync recomputes what is still missing.
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+  }
+}
+
+async function deleteAll(api: ControllerApi, pods: readonly Pod[]): Promise<void> {
+  const results = await Promise.allSettled(pods.map((p) => api.delete({ ...p, kind: 'Pod', apiVersion: 'v1' })));
+  const failed = results.find((r) => r.status === 'rejected' && !isNotFound((r as PromiseRejectedResult).reason));
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+}
+
+function sameStatus(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a ?? {}) === JSON.stringify(b ?? {});
+}
+
+/** The workload a pod's controller ownerReference names, as a queue key. */
+function ownerKey(pod: Pod, kind: string): string | undefined {
+  const ref = pod.metadata?.ownerReferences?.find((r) => r.controller === true && r.kind === kind);
+  return ref?.name ? objectKey(kind, pod.metadata?.namespace ?? '', ref.name) : undefined;
+}
+
+function workloadKeys(kind: string) {
+  return (event: { kind: string; object: KubeObject }, previous: KubeObject | undefined): string[] => {
+    if (event.kind === kind) return [objectKey(kind, event.object.metadata?.namespace ?? '', event.object.metadata?.name ?? '')];
+    if (event.kind !== 'Pod') return [];
+    const keys = new Set<string>();
+    for (const p of [event.object as Pod, previous as Pod | undefined]) {
+      const k = p ? ownerKey(p, kind) : undefined;
+      if (k) keys.add(k);
+    }
+    return [...keys];
+  };
+}
+
+export function deploymentController(): ControllerDefinition {
+  return {
+    name: 'deployment',
+    keysFor: workloadKeys('Deployment'),
+    initialKeys: (store) => objectsOfKind<Deployment>(store, 'Deployment').map((d) => objectKey('Deployment', d.metadata?.namespace ?? '', d.metadata?.name ?? '')),
+    async sync(key, { store, api, now, random, log }) {
+      const { namespace, name } = parseKey(key);
+      const d = getObject(store, 'Deployment', namespace, name)?.object as Deployment | undefined;
+      if (!d) return;
+      const pods = objectsOfKind<Pod>(store, 'Pod', namespace);
+      const decision = reconcileDeployment(d, pods, random, now());
+      // replica_set.go manageReplicas logs these two lines.
+      if (decision.create.length > 0) log.info({ deployment: key, need: d.spec?.replicas ?? 1, creating: decision.create.length }, 'Too few replicas');
+      if (decision.delete.length > 0) log.info({ deployment: key, need: d.spec?.replicas ?? 1, deleting: decision.delete.length }, 'Too many replicas');
+      await slowStartCreate(api, decision.create.slice(0, BURST_REPLICAS));
+      await deleteAll(api, decision.delete.slice(0, BURST_REPLICAS));
+      if (!sameStatus(d.status, decision.status)) {
+        await api.updateStatus({ ...d, status: decision.status }).catch((err: unknown) => {
+          // The pods were written; a newer Deployment only means the status is recomputed on the next sync.
+          if (!isConflict(err)) throw err;
+        });
+      }
+      if (decision.create.length > BURST_REPLICAS || decision.delete.length > BURST_REPLICAS) return { requeueAfterMs: 0 };
+      // minReadySeconds: availability changes with time alone.
+      return (d.spec?.minReadySeconds ?? 0) > 0 ? { requeueAfterMs: (d.spec!.minReadySeconds! * 1000) / 2 } : undefined;
+    },
+  };
+}
+
+export function statefulSetController(): ControllerDefinition {
+  return {
+    name: 'statefulset',
+    keysFor: workloadKeys('StatefulSet'),
+    initialKeys: (store) => objectsOfKind<StatefulSet>(store, 'StatefulSet').map((s) => objectKey('StatefulSet', s.metadata?.namespace ?? '', s.metadata?.name ?? '')),
+    async sync(key, { store, api, now }) {
+      const { namespace, name } = parseKey(key);
+      const set = getObject(store, 'StatefulSet', namespace, name)?.object as StatefulSet | undefined;
+      if (!set) return;
+      const pods = objectsOfKind<Pod>(store, 'Pod', namespace).filter((p) => isControlledBy(p, set, 'StatefulSet'));
+      const decision = reconcileStatefulSet(set, pods, now());
+      await slowStartCreate(api, decision.create);
+      await deleteAll(api, decision.delete);
+      if (!sameStatus(set.status, decision.status)) {
+        await api.updateStatus({ ...set, status: decision.status }).catch((err: unknown) => {
+          if (!isConflict(err)) throw err;
+        });
+      }
+      return (set.spec?.minReadySeconds ?? 0) > 0 ? { requeueAfterMs: (set.spec!.minReadySeconds! * 1000) / 2 } : undefined;
+    },
+  };
+}

@@ -1,0 +1,184 @@
+#!/usr/bin/env node
+// kubemu-node: one node's kubelet and pod network.
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { createActor } from 'xstate';
+import { connectBus, publishObservation, watchObjectEvents } from '@kubemu/bus';
+import { ApiClient, ApiError } from '@kubemu/client';
+import {
+  getObject,
+  nodeLease,
+  nodeStatusUpdate,
+  NODE_LEASE_NAMESPACE,
+  reconcileExistingNode,
+  registrationNode,
+  resourceByKind,
+  type Lease,
+  type Node,
+  type NodeIdentity,
+  type ResourceInfo,
+} from '@kubemu/core';
+import { parseConfig } from './config.js';
+import { createKubeletServer } from './kubelet-server.js';
+import { nodeLifecycle } from './lifecycle.js';
+import { createMetrics } from './metrics.js';
+import { NodeAgent } from './node-agent.js';
+import { PodNetwork } from './pod-network/pod-network.js';
+
+const NODES = resourceByKind('Node') as ResourceInfo;
+const LEASES = resourceByKind('Lease') as ResourceInfo;
+
+async function main(): Promise<void> {
+  const config = parseConfig(process.argv.slice(2));
+  const log = pino({ base: { component: 'node', node: config.name } });
+  const agentName = `node/${config.name}`;
+  const token = readFileSync(config.tokenFile, 'utf8').trim();
+  const client = new ApiClient(config.server, token, config.caFile ? { ca: readFileSync(config.caFile, 'utf8') } : {});
+  const metrics = createMetrics();
+  const lifecycle = createActor(nodeLifecycle).start();
+  lifecycle.subscribe((s) => log.info({ state: s.value }, 'lifecycle'));
+  const state = (): string => String(lifecycle.getSnapshot().value);
+
+  const net = new PodNetwork({
+    nodeName: config.name,
+    address: config.address,
+    podCIDR: config.podCIDR,
+    onEvent: (e) => log.warn(e, 'pod network'),
+  });
+  const overlay = await net.startOverlay(config.overlayTcpPort, config.overlayUdpPort);
+  const agent = new NodeAgent({ nodeName: config.name, address: config.address, podCIDR: config.podCIDR, maxPods: config.maxPods, client, net, log, metrics });
+  const server = createKubeletServer({ token, agent, net, metrics, healthy: () => state() === 'ready' });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.address, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const id: NodeIdentity = {
+    name: config.name,
+    address: config.address,
+    podCIDR: config.podCIDR,
+    hostname: config.hostname,
+    maxPods: config.maxPods,
+    kubeletPort: port,
+    overlayTcpPort: overlay.tcpPort,
+    overlayUdpPort: overlay.udpPort,
+  };
+
+  const bus = await connectBus({ servers: config.natsUrl, name: agentName });
+  let caughtUp!: () => void;
+  const replayed = new Promise<void>((resolve) => (caughtUp = resolve));
+  const watch = watchObjectEvents(bus, {
+    fromRevision: 1,
+    onEvent: (e) => agent.apply({ revision: e.revision, type: e.type, kind: e.kind, object: e.object, timeUnixMilli: e.timeUnixMilli, writer: e.writer, author: e.author }),
+    onReject: (r) => log.warn({ sequence: r.seq, reason: r.reason, detail: r.detail }, 'skipped a malformed event'),
+    onCaughtUp: () => caughtUp(),
+  });
+  watch.done.then(
+    () => undefined,
+    (err: unknown) => {
+      log.fatal({ err: String(err) }, 'the log reader stopped');
+      lifecycle.send({ type: 'FATAL', reason: String(err) });
+      process.exit(1);
+    },
+  );
+  await replayed;
+  lifecycle.send({ type: 'CAUGHT_UP', revision: agent.revision });
+
+  const register = async (): Promise<Node> => {
+    let existing: Node | undefined;
+    try {
+      existing = (await client.get(NODES, undefined, config.name)) as Node;
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status.code === 404)) throw err;
+    }
+    if (!existing) return (await client.create(NODES, undefined, registrationNode(id, Date.now()))) as Node;
+    const r = reconcileExistingNode(existing, id, Date.now());
+    if ('problem' in r) {
+      log.fatal({ problem: r.problem.message }, 'cannot register');
+      process.exit(1);
+    }
+    const updated = (await client.update(NODES, undefined, r.node)) as Node;
+    return (await client.updateStatus(NODES, undefined, { ...updated, status: r.node.status } as Node)) as Node;
+  };
+  let node: Node | undefined;
+  for (let attempt = 1; node === undefined; attempt++) {
+    try {
+      node = await register();
+    } catch (err) {
+      if (err instanceof ApiError && err.status.code === 409) continue;
+      log.warn({ err: String(err), attempt }, 'registration failed; retrying');
+      lifecycle.send({ type: 'HEARTBEAT_FAILED', reason: String(err) });
+      await new Promise((r) => setTimeout(r, Math.min(5000, 200 * attempt)));
+    }
+  }
+  lifecycle.send({ type: 'REGISTERED' });
+  log.info({ node: config.name, address: config.address, podCIDR: config.podCIDR }, 'Successfully registered node');
+  agent.onCaughtUp();
+
+  let lastStatusMs = Date.now();
+  const heartbeat = async (): Promise<void> => {
+    const stored = getObject(agent.store, 'Lease', NODE_LEASE_NAMESPACE, config.name)?.object as Lease | undefined;
+    const nodeUid = node?.metadata?.uid;
+    const lease = nodeLease(config.name, Date.now(), stored, nodeUid);
+    if (stored) await client.update(LEASES, NODE_LEASE_NAMESPACE, lease);
+    else await client.create(LEASES, NODE_LEASE_NAMESPACE, lease);
+    if (Date.now() - lastStatusMs >= config.nodeStatusReportFrequencyMs || state() === 'degraded') {
+      const current = getObject(agent.store, 'Node', '', config.name)?.object as Node | undefined;
+      if (current) await client.updateStatus(NODES, undefined, nodeStatusUpdate(current, id, Date.now()));
+      lastStatusMs = Date.now();
+    }
+    await publishObservation(bus, {
+      agent: agentName,
+      revision: agent.revision,
+      timeUnixMilli: Date.now(),
+      state: state(),
+      heartbeat: { node: config.name, address: config.address },
+    });
+  };
+  let beating = false;
+  const beat = (): void => {
+    if (beating) return;
+    beating = true;
+    heartbeat()
+      .then(() => {
+        metrics.leaseRenewals.inc({ result: 'ok' });
+        lifecycle.send({ type: 'HEARTBEAT_OK' });
+      })
+      .catch((err: unknown) => {
+        // 409: another write moved the Lease; the next renewal uses the newer one.
+        if (err instanceof ApiError && err.status.code === 409) return;
+        metrics.leaseRenewals.inc({ result: 'error' });
+        log.warn({ err: String(err) }, 'lease renewal failed');
+        lifecycle.send({ type: 'HEARTBEAT_FAILED', reason: String(err) });
+      })
+      .finally(() => (beating = false));
+  };
+  beat();
+  const leaseTimer = setInterval(beat, config.leaseRenewIntervalMs);
+
+  log.info({ address: config.address, port, overlayTcpPort: overlay.tcpPort, overlayUdpPort: overlay.udpPort, revision: agent.revision }, 'listening');
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    lifecycle.send({ type: 'STOP' });
+    clearInterval(leaseTimer);
+    agent.stop();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await net.close();
+    await watch.stop();
+    await bus.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  pino({ base: { component: 'node' } }).fatal({ err: String((err as Error)?.stack ?? err) }, 'node failed');
+  process.exit(1);
+});
