@@ -43,3 +43,4 @@ export { buildServicePortMap, servicePortInfos, servicePortKey, usesClusterEndpo
 export { buildEndpointsMap, categorizeEndpoints, type EndpointInfo, type CategorizedEndpoints } from './proxy/endpoints-map.js';
 export * from './proxy/render.js';
 export * from './proxy/normalize.js';
+export * as netfilter from './netfilter/index.js';
