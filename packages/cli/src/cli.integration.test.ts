@@ -115,11 +115,11 @@ describe('kubemu against a real cluster', { timeout: 60_000 }, () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const rec = record();
-    expect(rec.components.map((c) => c.name)).toEqual(['nats-server', 'api-store', 'controller-manager', 'node-1', 'node-2']);
+    expect(rec.components.map((c) => c.name)).toEqual(['nats-server', 'api-store', 'controller-manager', 'node-1', 'node-2', 'proxy-agent-node-1', 'proxy-agent-node-2']);
     for (const c of rec.components) expect(isAlive(c.pid, c.identity), c.name).toBe(true);
     expect(rec.nodes).toBe(2);
     expect(r.stdout).toContain(`kubemu is up in ${stateDir}\n`);
-    expect(r.stdout).toContain('The cluster runs 2 nodes; proxy, DNS and load-balancer processes are not part of kubemu yet');
+    expect(r.stdout).toContain('The cluster runs 2 nodes, each with a proxy agent programming its Service rules');
     expect(r.stdout).toContain(`  export KUBECONFIG=${join(stateDir, 'kubeconfig')}\n`);
     const kubeconfig = await kubemu(['kubeconfig']);
     expect(kubeconfig.stdout).toContain(`    server: ${rec.urls['api-store']}\n`);
@@ -256,7 +256,7 @@ describe('kubemu against a real cluster', { timeout: 60_000 }, () => {
     const r = await kubemu(['down']);
     expect(r.code).toBe(0);
     // Reverse start order: the per-node processes (if any), then the controller-manager.
-    expect(r.stdout).toMatch(/^(?:node-\d+ \(pid \d+\) stopped\n)*controller-manager \(pid \d+\) stopped\napi-store \(pid \d+\) stopped\nnats-server \(pid \d+\) stopped\nkubemu: the cluster is down; its data stays in /);
+    expect(r.stdout).toMatch(/^(?:(?:proxy-agent-)?node-\d+ \(pid \d+\) stopped\n)*controller-manager \(pid \d+\) stopped\napi-store \(pid \d+\) stopped\nnats-server \(pid \d+\) stopped\nkubemu: the cluster is down; its data stays in /);
     for (const c of rec.components) expect(isAlive(c.pid, c.identity), c.name).toBe(false);
     expect(existsSync(recordFile)).toBe(false);
     expect(existsSync(join(stateDir, 'nats'))).toBe(true);

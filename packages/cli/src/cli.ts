@@ -10,6 +10,7 @@ import { KubeconfigError } from './kubeconfig.js';
 import { ManifestError } from './manifests.js';
 import { NatsServerMissingError } from './nats-server-binary.js';
 import { NoKindMatchError } from './object-names.js';
+import { KubeletUnreachableError } from './node-kubelet.js';
 import { ResourceArgError } from './resource-args.js';
 import { apply } from './commands/apply.js';
 import { deleteCommand } from './commands/delete.js';
@@ -18,7 +19,10 @@ import { exec } from './commands/exec.js';
 import { down } from './commands/down.js';
 import { get } from './commands/get.js';
 import { kubeconfig } from './commands/kubeconfig.js';
+import { rules } from './commands/rules.js';
 import { status } from './commands/status.js';
+import { trace } from './commands/trace.js';
+import { proxy } from './commands/proxy.js';
 import { up } from './commands/up.js';
 import { validate } from './commands/validate.js';
 import type { CliIO } from './io.js';
@@ -37,6 +41,9 @@ export const COMMANDS: Readonly<Record<string, { run: Command; summary: string }
   delete: { run: deleteCommand, summary: 'Delete resources by name, selector or manifest' },
   validate: { run: validate, summary: 'Check manifests against admission, offline' },
   exec: { run: exec, summary: "Run curl, nc, nslookup, dig… inside a pod's network" },
+  proxy: { run: proxy, summary: "kube-proxy's rules for a node from manifests, offline (render, trace)" },
+  rules: { run: rules, summary: "Print a node's live iptables rules (iptables-save)" },
+  trace: { run: trace, summary: "Walk a packet through a node's live rules and print what matched" },
 };
 
 /** Failures a user can act on: printed as kubectl prints errors. Anything else is a bug and keeps its stack. */
@@ -53,6 +60,7 @@ const REPORTED_ERRORS = [
   NatsServerMissingError,
   NoKindMatchError,
   ResourceArgError,
+  KubeletUnreachableError,
 ];
 
 export function topHelp(): string {

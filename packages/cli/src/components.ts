@@ -237,8 +237,40 @@ export const nodeProcess: Component = {
   stopGraceMs: 10_000,
 };
 
-/** Start order: nodes after the api-store they register with. */
-export const COMPONENTS: readonly Component[] = [natsServer, apiStore, controllerManager, nodeProcess];
+/** kube-proxy's --healthz-bind-address port; each agent binds its node's address, so all use it. */
+export const PROXY_HEALTHZ_PORT = 10256;
+
+const proxyNodeIndex = (instance: string): number => Number(instance.slice('proxy-agent-node-'.length));
+
+export const proxyAgent: Component = {
+  name: 'proxy-agent',
+  instances: (settings) => Array.from({ length: settings.nodes }, (_v, i) => `proxy-agent-node-${i + 1}`),
+  launch(instance, ctx) {
+    const main = requireBuilt(packageMain('proxy-agent'), 'the proxy agent');
+    const n = proxyNodeIndex(instance);
+    return {
+      command: process.execPath,
+      args: [
+        main,
+        '--node', `node-${n}`,
+        '--nats', ctx.urls['nats-server']!,
+        '--server', ctx.urls['api-store']!,
+        '--token-file', ctx.paths.tokenFile,
+        '--ca-file', ctx.paths.caFile,
+        '--healthz-bind-address', nodeAddress(n),
+        '--healthz-port', String(PROXY_HEALTHZ_PORT),
+      ],
+      identity: ctx.paths.tokenFile,
+    };
+  },
+  url: (instance) => `http://${nodeAddress(proxyNodeIndex(instance))}:${PROXY_HEALTHZ_PORT}`,
+  probe: (instance) => httpOk(`http://${nodeAddress(proxyNodeIndex(instance))}:${PROXY_HEALTHZ_PORT}/livez`),
+  readyTimeoutMs: 30_000,
+  stopGraceMs: 10_000,
+};
+
+/** Start order: nodes after the api-store they register with; each node's proxy agent after the nodes. */
+export const COMPONENTS: readonly Component[] = [natsServer, apiStore, controllerManager, nodeProcess, proxyAgent];
 
 /** The component an instance name belongs to (for `status` of a recorded cluster). */
 export function componentOfInstance(instance: string, settings: ClusterSettings): Component | undefined {

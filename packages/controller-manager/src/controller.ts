@@ -39,6 +39,8 @@ export interface ControllerDefinition {
   /** Called on an interval when set (node health is checked against the clock). */
   periodic?: { everyMs: number; keys(store: ObjectStore): Iterable<string> };
   queue?: WorkQueueOptions;
+  /** Keys synced at once (kube-controller-manager's --concurrent-*-syncs); never one key twice. Default 1. */
+  workers?: number;
 }
 
 /** The api-store, as a controller writes to it: counted, and the revision of every write remembered. */
@@ -172,7 +174,7 @@ export class ControllerRunner {
         for (const key of keys(this.deps.informer.store)) this.queue.add(key);
       }, everyMs);
     }
-    this.running = this.work();
+    this.running = Promise.all(Array.from({ length: this.definition.workers ?? 1 }, () => this.work())).then(() => undefined);
   }
 
   private async work(): Promise<void> {

@@ -44,3 +44,4 @@ export { buildEndpointsMap, categorizeEndpoints, type EndpointInfo, type Categor
 export * from './proxy/render.js';
 export * from './proxy/normalize.js';
 export * as netfilter from './netfilter/index.js';
+export * from './proxy-sync/index.js';

@@ -19,6 +19,8 @@ export interface NodeConfig {
   nodeStatusReportFrequencyMs: number;
   maxPods: number;
   hostname: string;
+  /** Seeds the node's netfilter random source (`-m statistic` draws, NAT port choice); absent: a random seed. */
+  randomSeed?: number;
 }
 
 export const USAGE = `kubemu-node: a node's kubelet and pod network
@@ -36,6 +38,7 @@ export const USAGE = `kubemu-node: a node's kubelet and pod network
   --lease-renew-interval DURATION   ms between Lease renewals (default 10000)
   --node-status-report-frequency MS ms between Node status posts (default 300000)
   --max-pods N                      default 110
+  --random-seed N                   seed for the netfilter's random draws (reproducible endpoint choice)
 `;
 
 function int(v: string | undefined, flag: string, min: number, max: number): number {
@@ -61,6 +64,7 @@ export function parseConfig(argv: string[]): NodeConfig {
       'lease-renew-interval': { type: 'string', default: String(NODE_LEASE_RENEW_INTERVAL_MS) },
       'node-status-report-frequency': { type: 'string', default: '300000' },
       'max-pods': { type: 'string', default: String(MAX_PODS_PER_NODE) },
+      'random-seed': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -86,5 +90,6 @@ export function parseConfig(argv: string[]): NodeConfig {
     hostname: values.name ?? hostname(),
   };
   if (values['ca-file']) config.caFile = values['ca-file'];
+  if (values['random-seed'] !== undefined) config.randomSeed = int(values['random-seed'], 'random-seed', 0, 0xffffffff);
   return config;
 }

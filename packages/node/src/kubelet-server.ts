@@ -1,10 +1,13 @@
-// The node's HTTP endpoint on its address, the kubelet server's role: /healthz, /metrics and exec
-// (bearer token). Exec here is one request and one JSON answer rather than the kubelet's streamed
+// The node's HTTP endpoint on its address, the kubelet server's role: /healthz, /metrics, exec and
+// the node's netfilter (netfilter/netfilter-api.ts), both behind the cluster's bearer token. Exec
+// here is one request and one JSON answer rather than the kubelet's streamed
 // SPDY/WebSocket session: the emulated commands have no terminal.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { podHostname, podResolvConf } from '@kubemu/core';
 import { runInPod } from './exec/run.js';
+import { handleNetfilter, netfilterRoute } from './netfilter/netfilter-api.js';
+import type { NodeNetfilter } from './netfilter/node-netfilter.js';
 import type { Metrics } from './metrics.js';
 import type { NodeAgent } from './node-agent.js';
 import type { PodNetwork } from './pod-network/pod-network.js';
@@ -24,6 +27,7 @@ export interface KubeletServerOptions {
   token: string;
   agent: NodeAgent;
   net: PodNetwork;
+  netfilter: NodeNetfilter;
   metrics: Metrics;
   healthy: () => boolean;
 }
@@ -41,14 +45,14 @@ function send(res: ServerResponse, code: number, body: unknown, type = 'applicat
   res.end(text);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_EXEC_REQUEST_BYTES) {
-        reject(new Error(`request body over ${MAX_EXEC_REQUEST_BYTES} bytes`));
+      if (size > maxBytes) {
+        reject(new Error(`request body over ${maxBytes} bytes`));
         req.destroy();
         return;
       }
@@ -69,13 +73,25 @@ export function createKubeletServer(o: KubeletServerOptions): Server {
         o.metrics.streams.set(o.net.openStreams);
         return send(res, 200, await o.metrics.registry.metrics(), o.metrics.registry.contentType);
       }
+      const nf = netfilterRoute(req.method ?? '', url.pathname);
+      if (nf) {
+        if (!bearerMatches(req.headers.authorization, o.token)) return send(res, 401, { message: 'Unauthorized' });
+        let text: string;
+        try {
+          text = nf.maxBodyBytes > 0 ? await readBody(req, nf.maxBodyBytes) : '';
+        } catch (err) {
+          return send(res, 413, `${(err as Error).message}\n`, 'text/plain; charset=utf-8');
+        }
+        const answer = handleNetfilter(o.netfilter, req.method ?? '', url, text);
+        return send(res, answer.status, answer.body, answer.type);
+      }
       const m = /^\/exec\/([^/]+)\/([^/]+)$/.exec(url.pathname);
       if (!m || req.method !== 'POST') return send(res, 404, { message: `no such path: ${req.method} ${url.pathname}` });
       if (!bearerMatches(req.headers.authorization, o.token)) return send(res, 401, { message: 'Unauthorized' });
       if (running >= MAX_CONCURRENT_EXECS) return send(res, 429, { message: `${MAX_CONCURRENT_EXECS} execs already run on this node` });
       let body: ExecRequest;
       try {
-        body = JSON.parse(await readBody(req)) as ExecRequest;
+        body = JSON.parse(await readBody(req, MAX_EXEC_REQUEST_BYTES)) as ExecRequest;
       } catch (err) {
         return send(res, 400, { message: `exec request: ${(err as Error).message}` });
       }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // kubemu-node: one node's kubelet and pod network.
+import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
@@ -9,11 +10,14 @@ import { ApiClient, ApiError } from '@kubemu/client';
 import {
   getObject,
   nodeLease,
+  nodeStatusDue,
   nodeStatusUpdate,
   NODE_LEASE_NAMESPACE,
   reconcileExistingNode,
   registrationNode,
+  podCIDRGateway,
   resourceByKind,
+  seededRandom,
   type Lease,
   type Node,
   type NodeIdentity,
@@ -24,6 +28,9 @@ import { createKubeletServer } from './kubelet-server.js';
 import { nodeLifecycle } from './lifecycle.js';
 import { createMetrics } from './metrics.js';
 import { NodeAgent } from './node-agent.js';
+import { NetfilterHooks } from './netfilter/netfilter-hooks.js';
+import { NodeNetfilter, nodePortsInRules } from './netfilter/node-netfilter.js';
+import { NodePortSockets } from './netfilter/node-port-listeners.js';
 import { PodNetwork } from './pod-network/pod-network.js';
 
 const NODES = resourceByKind('Node') as ResourceInfo;
@@ -40,15 +47,25 @@ async function main(): Promise<void> {
   lifecycle.subscribe((s) => log.info({ state: s.value }, 'lifecycle'));
   const state = (): string => String(lifecycle.getSnapshot().value);
 
+  const randomSeed = config.randomSeed ?? randomInt(0x100000000);
+  const gateway = podCIDRGateway(config.podCIDR);
+  // addrtype LOCAL: the node's own addresses. Not 127.0.0.0/8: the host's loopback clients (curl
+  // 127.0.1.2:NODEPORT from 127.0.0.1) are other machines to the emulated node, as on a real cluster.
+  const nf = new NodeNetfilter({ localAddresses: [config.address, gateway], random: seededRandom(randomSeed) });
   const net = new PodNetwork({
     nodeName: config.name,
     address: config.address,
     podCIDR: config.podCIDR,
+    hooks: new NetfilterHooks(nf, { nodeAddress: config.address, podGateway: gateway, onEvent: (e) => log.warn(e, 'netfilter') }),
     onEvent: (e) => log.warn(e, 'pod network'),
   });
   const overlay = await net.startOverlay(config.overlayTcpPort, config.overlayUdpPort);
+  const nodePorts = new NodePortSockets({ address: config.address, net, onEvent: (e) => log.warn(e, 'node ports') });
+  nf.onChange((tables) => {
+    void nodePorts.sync(nodePortsInRules(tables)).then(() => log.info({ open: nodePorts.open.length }, 'node port sockets follow the rules'));
+  });
   const agent = new NodeAgent({ nodeName: config.name, address: config.address, podCIDR: config.podCIDR, maxPods: config.maxPods, client, net, log, metrics });
-  const server = createKubeletServer({ token, agent, net, metrics, healthy: () => state() === 'ready' });
+  const server = createKubeletServer({ token, agent, net, netfilter: nf, metrics, healthy: () => state() === 'ready' });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.address, () => resolve());
@@ -123,8 +140,8 @@ async function main(): Promise<void> {
     const lease = nodeLease(config.name, Date.now(), stored, nodeUid);
     if (stored) await client.update(LEASES, NODE_LEASE_NAMESPACE, lease);
     else await client.create(LEASES, NODE_LEASE_NAMESPACE, lease);
-    if (Date.now() - lastStatusMs >= config.nodeStatusReportFrequencyMs || state() === 'degraded') {
-      const current = getObject(agent.store, 'Node', '', config.name)?.object as Node | undefined;
+    const current = getObject(agent.store, 'Node', '', config.name)?.object as Node | undefined;
+    if (nodeStatusDue(current, Date.now(), lastStatusMs, config.nodeStatusReportFrequencyMs) || state() === 'degraded') {
       if (current) await client.updateStatus(NODES, undefined, nodeStatusUpdate(current, id, Date.now()));
       lastStatusMs = Date.now();
     }
@@ -157,7 +174,7 @@ async function main(): Promise<void> {
   beat();
   const leaseTimer = setInterval(beat, config.leaseRenewIntervalMs);
 
-  log.info({ address: config.address, port, overlayTcpPort: overlay.tcpPort, overlayUdpPort: overlay.udpPort, revision: agent.revision }, 'listening');
+  log.info({ address: config.address, port, randomSeed, overlayTcpPort: overlay.tcpPort, overlayUdpPort: overlay.udpPort, revision: agent.revision }, 'listening');
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -169,6 +186,7 @@ async function main(): Promise<void> {
     agent.stop();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await nodePorts.close();
     await net.close();
     await watch.stop();
     await bus.close();

@@ -5,3 +5,4 @@ export * from './kubemu-processes.js';
 export { tlsFetch, type FetchLike } from './api-fetch.js';
 export * from './controller-manager.js';
 export * from './node-process.js';
+export * from './proxy-agent-process.js';

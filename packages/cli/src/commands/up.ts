@@ -94,8 +94,8 @@ function summary(paths: StatePaths, started: readonly StartedInstance[], setting
     `kubemu is up in ${paths.root}\n` +
     lines.join('\n') +
     '\n\n' +
-    `The cluster runs ${nodes}; proxy, DNS and load-balancer processes are not part of kubemu yet, so pod IPs answer\n` +
-    'but Service IPs and names do not (try `kubemu exec POD -- curl POD_IP:PORT`).\n\n' +
+    `The cluster runs ${nodes}, each with a proxy agent programming its Service rules (\`kubemu rules node-1\`); DNS and\n` +
+    'load-balancer processes are not part of kubemu yet, so Service names do not resolve (try `kubemu exec POD -- curl CLUSTER_IP:PORT`).\n\n' +
     'Use it:\n' +
     `  export KUBECONFIG=${paths.kubeconfigFile}\n` +
     '  kubectl get svc -A\n' +

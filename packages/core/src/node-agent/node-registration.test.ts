@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { nodeLease, nodeRoute, reconcileExistingNode, registrationNode, type NodeIdentity } from './node-registration.js';
+import { nodeLease, nodeRoute, nodeStatusDue, reconcileExistingNode, registrationNode, type NodeIdentity } from './node-registration.js';
+import type { Node } from '../api/types.js';
 
 const id: NodeIdentity = { name: 'node-2', address: '127.0.1.2', podCIDR: '10.244.2.0/24', hostname: 'node-2', maxPods: 110, kubeletPort: 10250, overlayTcpPort: 4790, overlayUdpPort: 4789 };
 const T = Date.parse('2026-01-02T03:04:05.123Z');
@@ -68,5 +69,21 @@ describe('node registration', () => {
       spec: { holderIdentity: 'node-2', leaseDurationSeconds: 40, renewTime: '2026-01-02T03:04:05.123000Z' },
     });
     expect(nodeRoute(registrationNode(id, T))).toEqual({ node: 'node-2', podCIDR: '10.244.2.0/24', address: '127.0.1.2', overlayTcpPort: 4790, overlayUdpPort: 4789, kubeletPort: 10250 });
+  });
+
+  it('posts status when the report frequency passed or a condition differs from its own (Ready=Unknown set by the controller)', () => {
+    const posted = registrationNode(id, T);
+    const withReady = (status: string): Node => ({
+      ...posted,
+      status: { ...posted.status, conditions: posted.status!.conditions!.map((c) => (c.type === 'Ready' ? { ...c, status } : c)) },
+    });
+    const cases: [string, Node | undefined, number, boolean][] = [
+      ['not registered yet', undefined, 1_000, false],
+      ['its own status, within the report frequency', posted, 1_000, false],
+      ['its own status, report frequency passed', posted, 300_000, true],
+      ['Ready=Unknown from the node lifecycle controller', withReady('Unknown'), 1_000, true],
+      ['Ready=False', withReady('False'), 1_000, true],
+    ];
+    for (const [name, stored, elapsed, due] of cases) expect([name, nodeStatusDue(stored, T + elapsed, T, 300_000)]).toEqual([name, due]);
   });
 });

@@ -136,6 +136,19 @@ export function nodeStatusUpdate(existing: Node, id: NodeIdentity, nowMs: number
   return { ...structuredClone(existing), status: nodeStatus(id, nowMs, existing.status?.conditions ?? []) };
 }
 
+/**
+ * Whether the kubelet posts its Node status now (kubelet_node_status.go tryUpdateNodeStatus): when
+ * nodeStatusReportFrequency has passed, or at once when a condition's status differs from what it
+ * would post. That is how a node recovers from the node lifecycle controller's Ready=Unknown after
+ * it was paused or cut off: the controller never sets Ready back, the kubelet must.
+ */
+export function nodeStatusDue(stored: Node | undefined, nowMs: number, lastPostMs: number, reportFrequencyMs: number): boolean {
+  if (stored === undefined) return false;
+  if (nowMs - lastPostMs >= reportFrequencyMs) return true;
+  const have = stored.status?.conditions ?? [];
+  return nodeConditions(nowMs).some((want) => have.find((c) => c.type === want.type)?.status !== want.status);
+}
+
 /** The node's Lease in kube-node-lease (component-helpers/apimachinery/lease/controller.go newLease). */
 export function nodeLease(name: string, nowMs: number, existing?: Lease, nodeUid?: string, durationSeconds = NODE_LEASE_DURATION_SECONDS): Lease {
   const renewTime = rfc3339Micro(nowMs);

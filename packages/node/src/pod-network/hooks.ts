@@ -1,10 +1,11 @@
-// The points where the node's netfilter (issue 5: kube-proxy's nat and filter tables walked by
-// core's interpreter, with conntrack) acts on a connection, named after the netfilter hooks a
-// packet passes in the kernel. Until the node holds rules every hook accepts the tuple unchanged,
-// so only pod IPs answer: a ClusterIP has no route and its connections time out.
+// The points where the node's netfilter (kube-proxy's nat and filter tables walked by core's
+// interpreter, with conntrack: netfilter/netfilter-hooks.ts) acts on a connection, named after the
+// netfilter hooks a packet passes in the kernel. Without rules every hook accepts the tuple
+// unchanged, so only pod IPs answer: a ClusterIP has no route and its connections time out.
 //
-//   from a pod on this node:   LOCAL_OUT (nat OUTPUT, filter OUTPUT) → route → POSTROUTING → deliver
+//   from a pod on this node:   LOCAL_OUT (the pod's packet entering the node: nat PREROUTING …) → route → POSTROUTING → deliver
 //   arriving from a peer node: PREROUTING (nat PREROUTING, filter FORWARD) → route → POSTROUTING → deliver
+//   arriving on a node socket: PREROUTING, as above, and may be forwarded to a peer node
 //   a reply (UDP) going back:  REPLY (conntrack's reverse translation of the original's NAT)
 import type { Tuple } from './tuple.js';
 
@@ -18,6 +19,10 @@ export interface ConnectionHooks {
   preRouting(tuple: Tuple): Verdict;
   postRouting(tuple: Tuple, route: Route): Verdict;
   reply(tuple: Tuple): Tuple;
+  /** A stream whose first packet the hooks saw (`original`) was answered: conntrack's ESTABLISHED. */
+  established?(original: Tuple): void;
+  /** That stream closed. */
+  closed?(original: Tuple): void;
 }
 
 export const ACCEPT_ALL: ConnectionHooks = {

@@ -34,6 +34,11 @@ export type ConnectResult = { ok: true; socket: Duplex; tuple: Tuple } | { ok: f
 
 export type StreamListener = (socket: PodSocket) => void;
 export type DatagramListener = (payload: Buffer, tuple: Tuple, reply: (payload: Buffer) => void) => void;
+/** Sends a datagram out of the node's own sockets (a NodePort reply to a real client); false when none owns its source. */
+export type ExternalDatagramSink = (tuple: Tuple, payload: Buffer) => boolean;
+
+/** Where a connection comes from: a pod of this node, a peer node's overlay, or a real socket of this node. */
+export type Origin = 'local' | 'peer' | 'external';
 
 export interface PodNetworkOptions {
   nodeName: string;
@@ -61,6 +66,7 @@ export class PodNetwork {
   private tcpServer?: Server;
   private udpSocket?: UdpSocket;
   private readonly peerSockets = new Set<Socket>();
+  private externalSink?: ExternalDatagramSink;
 
   constructor(private readonly options: PodNetworkOptions) {
     this.hooks = options.hooks ?? ACCEPT_ALL;
@@ -111,11 +117,16 @@ export class PodNetwork {
     };
   }
 
+  setExternalDatagramSink(sink: ExternalDatagramSink | undefined): void {
+    this.externalSink = sink;
+  }
+
   route(ip: string): Route {
     const parsed = parseIP(ip);
     if (!parsed) return { via: 'none', why: `${ip} is not an IP address` };
     if (cidrContains(this.podCIDR, parsed)) return { via: 'local' };
-    const r = this.routes.find((x) => cidrContains(x.cidr, parsed));
+    // A peer's own address too: replies to a flow that peer masqueraded go back to it.
+    const r = this.routes.find((x) => cidrContains(x.cidr, parsed) || x.address === ip);
     if (r) return { via: 'node', node: r.node, address: r.address, tcpPort: r.overlayTcpPort, udpPort: r.overlayUdpPort };
     return { via: 'none', why: `${ip} is not a pod IP of any node` };
   }
@@ -152,7 +163,21 @@ export class PodNetwork {
     return result;
   }
 
-  private async connectFrom(origin: 'local' | 'peer', tuple: Tuple): Promise<ConnectResult> {
+  /** A TCP connection that arrived on one of the node's real sockets (a NodePort), as the client made it. */
+  connectExternal(tuple: Tuple): Promise<ConnectResult> {
+    return this.connectFrom('external', tuple);
+  }
+
+  private async connectFrom(origin: Origin, tuple: Tuple): Promise<ConnectResult> {
+    const result = await this.walkAndConnect(origin, tuple);
+    if (result.ok && this.hooks.closed) {
+      this.hooks.established?.(tuple);
+      result.socket.once('close', () => this.hooks.closed?.(tuple));
+    } else if (!result.ok) this.hooks.closed?.(tuple);
+    return result;
+  }
+
+  private async walkAndConnect(origin: Origin, tuple: Tuple): Promise<ConnectResult> {
     const first = origin === 'local' ? this.hooks.localOut(tuple) : this.hooks.preRouting(tuple);
     if (first.verdict === 'DROP') return { ok: false, error: 'ETIMEDOUT', why: 'dropped by the node rules' };
     if (first.verdict === 'REJECT') return { ok: false, error: 'ECONNREFUSED', why: 'rejected by the node rules' };
@@ -211,8 +236,8 @@ export class PodNetwork {
     });
   }
 
-  /** A datagram from a pod on this node ('local'), a peer node ('peer'), or a workload's reply ('reply'). */
-  sendDatagram(tuple: Tuple, payload: Buffer, origin: 'local' | 'peer' | 'reply'): void {
+  /** A datagram from a pod on this node ('local'), a peer node ('peer'), a node socket ('external'), or a workload's reply ('reply'). */
+  sendDatagram(tuple: Tuple, payload: Buffer, origin: Origin | 'reply'): void {
     if (payload.length > MAX_DATAGRAM_BYTES) {
       this.options.onEvent?.({ kind: 'datagram-too-large', tuple, detail: `${payload.length} bytes` });
       return;
@@ -225,7 +250,11 @@ export class PodNetwork {
       t = v.tuple;
     }
     const route = this.route(t.dstIP);
-    if (route.via === 'none') return;
+    if (route.via === 'none') {
+      // Not a pod and not a node: a real client, if one of this node's sockets owns the source.
+      if (origin === 'reply' || origin === 'peer') this.externalSink?.(t, payload);
+      return;
+    }
     if (origin !== 'reply') {
       const post = this.hooks.postRouting(t, route);
       if (post.verdict !== 'ACCEPT') return;
