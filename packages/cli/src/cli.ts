@@ -31,7 +31,7 @@ import { checkErrText } from './kubectl-errors.js';
 export type Command = (argv: readonly string[], io: CliIO) => Promise<number>;
 
 export const COMMANDS: Readonly<Record<string, { run: Command; summary: string }>> = {
-  up: { run: up, summary: 'Start a cluster (nats-server and the api-store); --detach to return' },
+  up: { run: up, summary: 'Start a cluster (nats-server, api-store, controller-manager, nodes, proxy agents); --detach to return' },
   down: { run: down, summary: 'Stop the cluster; its data stays for the next up' },
   status: { run: status, summary: 'Show which cluster processes run and serve' },
   kubeconfig: { run: kubeconfig, summary: 'Print the kubeconfig for kubectl' },

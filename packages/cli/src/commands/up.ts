@@ -31,7 +31,8 @@ import {
   type StatePaths,
 } from '../state-dir.js';
 
-export const UP_HELP = `Start a kubemu cluster: nats-server and the api-store, as separate processes.
+export const UP_HELP = `Start a kubemu cluster: nats-server, the api-store, the controller-manager, N nodes and a proxy
+agent per node, as separate processes.
 
 Usage:
   kubemu up [--nodes N] [--detach] [--state-dir DIR] [--api-port PORT]
