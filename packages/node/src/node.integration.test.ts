@@ -138,7 +138,7 @@ describe('pods', () => {
     expect(clusterIP.stderr).toMatch(/10\.96\.0\.1 is not a pod IP of any node.*\ncurl: \(28\) Failed to connect to 10\.96\.0\.1 port 443 after \d+ ms: Timeout was reached\n$/s);
     expect(await exec(nodes[0]!, 'client', ['nslookup', '-timeout=1', '-retry=1', 'kubernetes'])).toEqual({
       stdout: ';; connection timed out; no servers could be reached\n\n',
-      stderr: 'kubemu: nothing answers at 10.96.0.10 (the pod\'s nameserver): the DNS agent and the node\'s Service rules are not part of kubemu yet\n',
+      stderr: 'kubemu: nothing answers at 10.96.0.10 (the pod\'s nameserver): the DNS agent is not part of kubemu yet\n',
       exitCode: 1,
     });
     expect(await exec(nodes[0]!, 'client', ['cat', '/etc/resolv.conf'])).toEqual({

@@ -45,7 +45,7 @@ export function silenceNote(ctx: ExecContext, ip: string): string | undefined {
   const route = ctx.net.route(ip);
   if (route.via !== 'none') return undefined;
   if (ip === ctx.resolvConf.nameservers[0]) {
-    return `kubemu: nothing answers at ${ip} (the pod's nameserver): the DNS agent and the node's Service rules are not part of kubemu yet\n`;
+    return `kubemu: nothing answers at ${ip} (the pod's nameserver): the DNS agent is not part of kubemu yet\n`;
   }
-  return `kubemu: ${route.why}; Service virtual IPs answer once the node holds kube-proxy's rules (the proxy agent is not part of kubemu yet)\n`;
+  return `kubemu: ${route.why}; a Service virtual IP answers once this node's proxy agent has programmed a rule for it (see \`kubemu rules NODE\`)\n`;
 }
