@@ -45,3 +45,4 @@ export * from './proxy/render.js';
 export * from './proxy/normalize.js';
 export * as netfilter from './netfilter/index.js';
 export * from './proxy-sync/index.js';
+export * from './convergence/oracle.js';
