@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CodecError, encodeObservation, MAX_OBSERVATION_BYTES, type Observation } from '@kubemu/proto';
 import { eventually, startFixture, type Fixture } from '../test-support/fixture.js';
 import type { Rejection } from './read.js';
-import { observationKind, publishObservation, watchObservations, type ObservationMeta } from './status.js';
+import { lastObservation, observationKind, publishObservation, watchObservations, type ObservationMeta } from './status.js';
 
 let f: Fixture;
 beforeEach(async () => {
@@ -86,6 +86,15 @@ describe('observations', () => {
     const huge = { agent: 'dns-agent', state: 'x'.repeat(MAX_OBSERVATION_BYTES) };
     await expect(publishObservation(f.bus, huge)).rejects.toThrow(CodecError);
     expect(f.bus.metrics.observationsPublished).toBe(0);
+  });
+
+  it('looks up the last observation of a kind an agent published', async () => {
+    expect(await lastObservation(f.bus, 'proxy-agent/node-1', 'rulesProgrammed')).toBeUndefined();
+    await publishObservation(f.bus, programmed('node-1', 1));
+    await publishObservation(f.bus, heartbeat('node-1'));
+    await publishObservation(f.bus, programmed('node-2', 2));
+    await publishObservation(f.bus, programmed('node-1', 3));
+    expect(await lastObservation(f.bus, 'proxy-agent/node-1', 'rulesProgrammed')).toEqual({ observation: programmed('node-1', 3), seq: 4 });
   });
 
   it('names the kind after the detail that is set', () => {

@@ -87,3 +87,16 @@ export function watchObservations(bus: Bus, options: WatchObservationsOptions): 
     },
   };
 }
+
+/** The last observation of one kind an agent published (JetStream's last-by-subject lookup), if any. */
+export async function lastObservation(bus: Bus, agent: string, kind: string): Promise<{ observation: Observation; seq: number } | undefined> {
+  let msg;
+  try {
+    msg = await bus.jsm.streams.getMessage(STATUS_STREAM, { last_by_subj: statusSubject(agent, kind) });
+  } catch (err) {
+    if ((err as { code?: number; status?: number }).status === 404 || /no message found/i.test(String(err))) return undefined;
+    throw err;
+  }
+  if (!msg) return undefined;
+  return { observation: decodeObservation(msg.data), seq: msg.seq };
+}

@@ -66,6 +66,16 @@ async function untilUp(fg: ReturnType<typeof start>): Promise<void> {
 
 const kubemu = (args: string[], stdin?: string): Promise<Result> => start(args, stdin).result;
 
+/** `kubemu status` until it exits 0: the proxy agents report their first sync shortly after `up` returns. */
+async function convergedStatus(timeoutMs = 20_000): Promise<Result> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await kubemu(['status']);
+    if (r.code === 0 || Date.now() > deadline) return r;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 function writeManifest(name: string, text: string): string {
   const file = join(dir, name);
   writeFileSync(file, text);
@@ -132,9 +142,10 @@ describe('kubemu against a real cluster', { timeout: 60_000 }, () => {
     expect(r.stdout).toMatch(new RegExp(`^kubemu: a cluster is already running in ${stateDir} \\(nats-server pid \\d+, api-store pid \\d+, controller-manager pid \\d+[,)]`));
   });
 
-  it('status shows both processes ready', async () => {
-    const r = await kubemu(['status']);
+  it('status shows every process ready and, once the proxy agent has reported, the cluster converged', async () => {
+    const r = await convergedStatus();
     expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^convergence at revision \d+: converged\nNODE\s+PROXY AGENT REVISION\s+RULES DIGEST\s+CONVERGED\n(node-\d\s+\d+\s+sha256:[0-9a-f]{12}…\s+yes\n){2}$/m);
     const lines = r.stdout.split('\n');
     expect(lines[1]).toMatch(/^COMPONENT\s+PID\s+STATE\s+URL$/);
     expect(lines[2]).toMatch(/^nats-server\s+\d+\s+ready\s+nats:\/\/127\.0\.0\.1:\d+$/);
@@ -270,7 +281,7 @@ describe('kubemu against a real cluster', { timeout: 60_000 }, () => {
     writeFileSync(recordFile, JSON.stringify({ version: 1, stateDir, startedAt: '', nodes: 1, urls: {}, kubeconfig: '', components: [{ name: 'api-store', pid: gone.pid, identity: join(stateDir, 'token'), command: [], log: '' }] }));
     const fg = start(['up']);
     await untilUp(fg);
-    expect((await kubemu(['status'])).code).toBe(0);
+    expect((await convergedStatus()).code).toBe(0);
     const rec = record();
     expect(rec.supervisor?.pid).toBe(fg.child.pid);
     const r = await kubemu(['get', 'svc', 'my-nginx', '-o', 'json']);

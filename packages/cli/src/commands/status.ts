@@ -5,13 +5,18 @@ import type { CliIO } from '../io.js';
 import { isAlive } from '../process-control.js';
 import { readClusterRecord, readSettings, resolveStateDir, statePaths, type RunningComponent, type StatePaths } from '../state-dir.js';
 import { stateDirArgument } from './up.js';
+import { connectBus, lastObservation } from '@kubemu/bus';
+import { defaultProxyConfig, proxyConvergence, resourceByKind, type AgentReport } from '@kubemu/core';
+import { connect } from '../cluster-access.js';
 
-export const STATUS_HELP = `Show what runs of the kubemu cluster: each process, whether it serves, and the log revision.
+export const STATUS_HELP = `Show what runs of the kubemu cluster: each process, whether it serves, the log revision, and
+whether the cluster has converged: every node's proxy agent has reported (on the status stream) the
+rules digest the convergence oracle computes from the log's objects alone.
 
 Usage:
   kubemu status [--state-dir DIR]
 
-Exits 0 when every process runs and serves, 1 otherwise.
+Exits 0 when every process runs and serves and the cluster has converged, 1 otherwise.
 `;
 
 /** The api-store's `kubemu_store_revision` gauge: the last log revision it folded in. */
@@ -59,7 +64,39 @@ export async function status(argv: readonly string[], io: CliIO): Promise<number
   io.out(renderColumns(rows));
   const revision = await storeRevision(record.urls['api-store'], readClusterCA(paths));
   if (revision !== undefined) io.out(`log revision: ${revision}\n`);
-  return healthy ? 0 : 1;
+  const natsUrl = record.urls['nats-server'];
+  if (!healthy || natsUrl === undefined) return 1;
+  const converged = await printConvergence(args, io, natsUrl);
+  return converged ? 0 : 1;
+}
+
+/** The convergence table: each node's proxy agent's last report against the oracle. */
+async function printConvergence(args: Parameters<typeof connect>[0], io: CliIO, natsUrl: string): Promise<boolean> {
+  const { client } = connect(args, io);
+  const lists = await Promise.all(['Node', 'Service', 'EndpointSlice'].map((kind) => client.list(resourceByKind(kind)!, undefined)));
+  const objects = lists.flatMap((l) => l.items);
+  const revision = Math.max(...lists.map((l) => Number(l.metadata?.resourceVersion ?? 0)));
+  const nodes = lists[0]!.items.map((n) => n.metadata?.name ?? '');
+  const bus = await connectBus({ servers: natsUrl, name: 'kubemu-status', maxReconnectAttempts: 0 });
+  const reports: AgentReport[] = [];
+  try {
+    for (const node of nodes) {
+      const agent = `proxy-agent/${node}`;
+      const last = await lastObservation(bus, agent, 'rulesProgrammed');
+      const p = last?.observation.rulesProgrammed;
+      if (p?.digest) reports.push({ agent, node, revision: Number(last!.observation.revision ?? 0), digest: p.digest });
+    }
+  } finally {
+    await bus.close();
+  }
+  // kubemu up runs the proxy agents with kube-proxy's defaults; the oracle must assume the same.
+  const report = proxyConvergence(objects, revision, reports, defaultProxyConfig());
+  const rows: string[][] = [['NODE', 'PROXY AGENT REVISION', 'RULES DIGEST', 'CONVERGED']];
+  for (const a of report.agents) rows.push([a.node, String(a.revision), `${a.digest.slice(0, 19)}…`, a.converged ? 'yes' : `no (expected ${a.expectedDigest.slice(0, 19)}…)`]);
+  for (const n of report.silentNodes) rows.push([n, '-', '-', 'no (no report yet)']);
+  io.out(`convergence at revision ${revision}: ${report.converged ? 'converged' : 'not converged'}\n`);
+  if (rows.length > 1) io.out(renderColumns(rows));
+  return report.converged;
 }
 
 async function componentState(c: RunningComponent, ctx: ComponentContext | undefined, paths: StatePaths): Promise<string> {
