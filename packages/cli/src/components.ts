@@ -1,7 +1,7 @@
 // The processes a cluster is made of, in start order; `down` stops them in reverse. `up`, `down`
 // and `status` only walk this table, so a process a later issue adds (controller-manager, one node
 // and one proxy-agent per node, dns-agent, cloud, lb-controller) is one more entry here.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createConnection } from 'node:net';
@@ -221,7 +221,7 @@ export const nodeProcess: Component = {
         main,
         '--name', instance,
         '--address', nodeAddress(n),
-        '--pod-cidr', `10.244.${n}.0/24`,
+        '--pod-cidr', podCIDR(n),
         '--nats', ctx.urls['nats-server']!,
         '--server', ctx.urls['api-store']!,
         '--token-file', ctx.paths.tokenFile,
@@ -259,6 +259,7 @@ export const proxyAgent: Component = {
         '--ca-file', ctx.paths.caFile,
         '--healthz-bind-address', nodeAddress(n),
         '--healthz-port', String(PROXY_HEALTHZ_PORT),
+        '--config', writeKubeProxyConfig(ctx.paths),
       ],
       identity: ctx.paths.tokenFile,
     };
@@ -268,6 +269,26 @@ export const proxyAgent: Component = {
   readyTimeoutMs: 30_000,
   stopGraceMs: 10_000,
 };
+
+/** The cluster's pod network (kubeadm --pod-network-cidr); node N gets the /24 numbered N. */
+export const POD_NETWORK_CIDR = '10.244.0.0/16';
+const podCIDR = (n: number): string => `10.244.${n}.0/24`;
+
+/**
+ * kube-proxy's configuration as kubeadm sets it for a cluster with --pod-network-cidr 10.244.0.0/16:
+ * clusterCIDR makes the ClusterCIDR local-traffic detector (the `! -s 10.244.0.0/16 -j KUBE-MARK-MASQ`
+ * rules). Written once; a user may edit it before the next `up`.
+ */
+export const KUBE_PROXY_CONFIGURATION = `apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+mode: iptables
+clusterCIDR: ${POD_NETWORK_CIDR}
+`;
+
+export function writeKubeProxyConfig(paths: StatePaths): string {
+  if (!existsSync(paths.kubeProxyConfigFile)) writeFileSync(paths.kubeProxyConfigFile, KUBE_PROXY_CONFIGURATION);
+  return paths.kubeProxyConfigFile;
+}
 
 /** Start order: nodes after the api-store they register with; each node's proxy agent after the nodes. */
 export const COMPONENTS: readonly Component[] = [natsServer, apiStore, controllerManager, nodeProcess, proxyAgent];

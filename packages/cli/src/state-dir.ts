@@ -19,6 +19,8 @@ export interface StatePaths {
   /** The CA every client of this cluster trusts. */
   caFile: string;
   kubeconfigFile: string;
+  /** The proxy agents' KubeProxyConfiguration (kubeadm writes kube-proxy's into a ConfigMap). */
+  kubeProxyConfigFile: string;
   logsDir: string;
   natsStoreDir: string;
 }
@@ -39,6 +41,7 @@ export function statePaths(root: string): StatePaths {
     certDir: join(root, 'pki'),
     caFile: join(root, 'pki', 'ca.crt'),
     kubeconfigFile: join(root, 'kubeconfig'),
+    kubeProxyConfigFile: join(root, 'kube-proxy.yaml'),
     logsDir: join(root, 'logs'),
     natsStoreDir: join(root, 'nats'),
   };

@@ -6,7 +6,9 @@ import { isAlive } from '../process-control.js';
 import { readClusterRecord, readSettings, resolveStateDir, statePaths, type RunningComponent, type StatePaths } from '../state-dir.js';
 import { stateDirArgument } from './up.js';
 import { connectBus, lastObservation } from '@kubemu/bus';
-import { defaultProxyConfig, proxyConvergence, resourceByKind, type AgentReport } from '@kubemu/core';
+import { defaultProxyConfig, parseKubeProxyConfiguration, proxyConvergence, resourceByKind, type AgentReport, type ProxyConfig } from '@kubemu/core';
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { connect } from '../cluster-access.js';
 
 export const STATUS_HELP = `Show what runs of the kubemu cluster: each process, whether it serves, the log revision, and
@@ -70,6 +72,13 @@ export async function status(argv: readonly string[], io: CliIO): Promise<number
   return converged ? 0 : 1;
 }
 
+function proxyConfigOf(file: string): ProxyConfig {
+  if (!existsSync(file)) return defaultProxyConfig();
+  const parsed = parseKubeProxyConfiguration(parseYaml(readFileSync(file, 'utf8')));
+  if (!parsed.ok) throw new Error(`${file}: ${parsed.message}`);
+  return parsed.config;
+}
+
 /** The convergence table: each node's proxy agent's last report against the oracle. */
 async function printConvergence(args: Parameters<typeof connect>[0], io: CliIO, natsUrl: string): Promise<boolean> {
   const { client } = connect(args, io);
@@ -89,8 +98,8 @@ async function printConvergence(args: Parameters<typeof connect>[0], io: CliIO, 
   } finally {
     await bus.close();
   }
-  // kubemu up runs the proxy agents with kube-proxy's defaults; the oracle must assume the same.
-  const report = proxyConvergence(objects, revision, reports, defaultProxyConfig());
+  // The oracle must render with the configuration the proxy agents run with.
+  const report = proxyConvergence(objects, revision, reports, proxyConfigOf(statePaths(resolveStateDir(args, io)).kubeProxyConfigFile));
   const rows: string[][] = [['NODE', 'PROXY AGENT REVISION', 'RULES DIGEST', 'CONVERGED']];
   for (const a of report.agents) rows.push([a.node, String(a.revision), `${a.digest.slice(0, 19)}…`, a.converged ? 'yes' : `no (expected ${a.expectedDigest.slice(0, 19)}…)`]);
   for (const n of report.silentNodes) rows.push([n, '-', '-', 'no (no report yet)']);
