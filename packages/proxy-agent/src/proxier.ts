@@ -90,6 +90,11 @@ export class Proxier {
   private timer: NodeJS.Timeout | undefined;
   private timerAtMs = Number.POSITIVE_INFINITY;
   private lastSyncStartMs = Number.NEGATIVE_INFINITY;
+  /** Bumped by every event that can change the rules; a sync records the one it rendered. */
+  private inputsGeneration = 0;
+  private syncedGeneration = -1;
+  /** What the last successful sync reported: the rules the node holds for every later revision until the inputs change. */
+  private lastReport: SyncReport | undefined;
   private readonly now: () => number;
 
   constructor(private readonly o: ProxierOptions) {
@@ -116,8 +121,13 @@ export class Proxier {
   apply(event: LogEvent): void {
     if (event.revision <= this.revision) throw new Error(`event revision ${event.revision} is not after ${this.revision}`);
     this.revision = event.revision;
-    if (!PROXY_WATCHED_KINDS.includes(event.kind)) return;
-    if (event.kind === 'Node' && event.object.metadata?.name !== this.o.nodeName) return;
+    // Convergence is "every agent reports the log head or later" (DESIGN.md), and the head moves
+    // with every Lease renewal and Pod status: a revision that changes none of the rules is still
+    // reported, by a sync that finds nothing to write (syncProxyRules).
+    if (!PROXY_WATCHED_KINDS.includes(event.kind) || (event.kind === 'Node' && event.object.metadata?.name !== this.o.nodeName)) {
+      this.requestSync();
+      return;
+    }
     const before = event.kind === 'Node' ? this.node : undefined;
     applyLogEvent(this.store, event);
     if (event.kind === 'Node') {
@@ -126,10 +136,14 @@ export class Proxier {
       // proxier.go OnNodeUpdate: changed labels need a full sync; a moved or restarted node (new
       // address or kubelet port) holds nothing of what was programmed before.
       const key = (n: Node | undefined) => JSON.stringify([n?.metadata?.labels ?? {}, n?.status?.addresses ?? [], n?.metadata?.annotations?.[ANNOTATION_KUBELET_PORT], n?.spec?.podCIDRs]);
-      if (key(before) === key(after)) return;
+      if (key(before) === key(after)) {
+        this.requestSync();
+        return;
+      }
       this.needFullSync = true;
       this.syncState = undefined;
     }
+    this.inputsGeneration++;
     if (this.caughtUp) {
       this.o.health.queuedUpdate(this.now());
       this.requestSync();
@@ -204,6 +218,14 @@ export class Proxier {
     const inputs = this.inputs();
     const periodic = this.syncState !== undefined && start - this.syncState.lastFullSyncMs >= o.config.syncPeriodMs;
     const fullSync = this.needFullSync || periodic || this.syncState === undefined;
+    const generation = this.inputsGeneration;
+    if (!fullSync && generation === this.syncedGeneration && this.lastReport !== undefined) {
+      // Nothing this agent renders from changed since the last sync: the node already holds the
+      // rules of this revision. Report it without a restore (at most once per minSyncPeriod).
+      await this.publish({ ...this.lastReport, revision, fullSync: false });
+      o.metrics.revision.set(revision);
+      return;
+    }
     o.lifecycle.send({ type: 'SYNC_STARTED', revision, fullSync });
     o.log.info({ fullSync, revision }, 'Syncing iptables rules');
 
@@ -259,11 +281,17 @@ export class Proxier {
     o.metrics.revision.set(revision);
     o.lifecycle.send({ type: 'SYNC_OK', revision, digest });
     o.log.info({ elapsed: `${done - start}ms`, revision, digest, fullSync: result.fullSync, ruleCount }, 'SyncProxyRules complete');
+    this.syncedGeneration = generation;
+    this.lastReport = { revision, digest, fullSync: result.fullSync, ruleCount };
+    await this.publish(this.lastReport);
+  }
+
+  private async publish(report: SyncReport): Promise<void> {
     try {
-      await o.report({ revision, digest, fullSync: result.fullSync, ruleCount });
+      await this.o.report(report);
     } catch (err) {
       // The rules are programmed; the next sync reports again.
-      o.log.warn({ err: String(err) }, 'could not publish the observation');
+      this.o.log.warn({ err: String(err) }, 'could not publish the observation');
     }
   }
 

@@ -126,6 +126,18 @@ describe('proxy agent', () => {
     expect(logs).toContain('Setting endpoints for "default/my-nginx:http" to [10.244.1.2:80 10.244.2.2:80 10.244.3.2:80]');
   });
 
+  it('reports a revision that changes none of its rules (a Namespace, another Node) with the same digest and no restore', async () => {
+    const programmed = await programmedAtHead();
+    const restores = node.restores.length;
+    await post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'unrelated' } });
+    await post('/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-9' } });
+    const head = await headRevision(bus);
+    // Well inside syncPeriod (30s), whose periodic full sync would otherwise be the next report.
+    const o = await waitFor(`an observation at revision ${head}`, () => observations.find((x) => Number(x.revision) >= head), 5_000);
+    expect(o.rulesProgrammed).toEqual({ ...programmed.rulesProgrammed, fullSync: false });
+    expect(node.restores.length).toBe(restores);
+  });
+
   it('after kill -9 the rules stay; a new Service waits for the restart, which also removes stale chains', async () => {
     const before = netfilter.iptablesSave(node.tables());
     await agent.process.kill('SIGKILL');
