@@ -7,7 +7,16 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiStore, startNats, type ApiStoreHandle, type NatsHandle } from '@kubemu/testkit';
+import {
+  SEED_EXAMPLE_SERVICE,
+  SEED_EXTERNAL_IPS,
+  SEED_EXTERNAL_NAME,
+  SEED_MY_NGINX,
+  startApiStore,
+  startNats,
+  type ApiStoreHandle,
+  type NatsHandle,
+} from '@kubemu/testkit';
 
 const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
 let nats: NatsHandle;
@@ -44,65 +53,6 @@ function expectLines(out: string, expected: readonly (string | RegExp)[]): void 
 }
 
 const ok = (stdout: string): Run => ({ code: 0, stdout, stderr: '' });
-
-// The four YAML blocks of the seed, byte for byte (comments and the leading `---` included).
-const SEED_MY_NGINX = `apiVersion: v1
-kind: Service
-metadata:
-  name: my-nginx
-  labels:
-    run: my-nginx
-spec:
-  type: NodePort
-  ports:
-  - port: 8080
-    targetPort: 80
-    protocol: TCP
-    name: http
-    #nodePort: 31703
-  - port: 443
-    protocol: TCP
-    name: https
-    #nodePort: 31704
-  selector:
-    app: nginx
-`;
-const SEED_EXAMPLE_SERVICE = `---
-kind: Service
-apiVersion: v1
-metadata:
-  name: example-service
-spec:
-  ports:
-  - port: 8765
-    targetPort: 9376
-  selector:
-    app: example
-  type: LoadBalancer
-`;
-const SEED_EXTERNAL_NAME = `kind: Service
-apiVersion: v1
-metadata:
-  name: my-service
-spec:
-  type: ExternalName
-  externalName: my.database.example.com
-`;
-const SEED_EXTERNAL_IPS = `kind: Service
-apiVersion: v1
-metadata:
-  name: my-service
-spec:
-  selector:
-    app: MyApp
-  ports:
-  - name: http
-    protocol: TCP
-    port: 80
-    targetPort: 9376
-  externalIPs:
-  - 80.11.12.10
-`;
 
 const AGE = /\d+s/.source;
 const IP = /10\.\d+\.\d+\.\d+/.source;

@@ -9,34 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageMain } from './components.js';
 import { isAlive } from './process-control.js';
 import type { ClusterRecord } from './state-dir.js';
+import { SEED_MY_NGINX as SEED } from '@kubemu/testkit';
 
 const CLI = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'kubemu-cli-it-'));
 const stateDir = join(dir, 'state');
 const recordFile = join(stateDir, 'cluster.json');
 const seenPids = new Set<number>();
-
-const SEED = `apiVersion: v1
-kind: Service
-metadata:
-  name: my-nginx
-  labels:
-    run: my-nginx
-spec:
-  type: NodePort
-  ports:
-  - port: 8080
-    targetPort: 80
-    protocol: TCP
-    name: http
-    #nodePort: 31703
-  - port: 443
-    protocol: TCP
-    name: https
-    #nodePort: 31704
-  selector:
-    app: nginx
-`;
 
 interface Result {
   code: number | null;

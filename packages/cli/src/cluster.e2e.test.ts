@@ -16,6 +16,7 @@ import {
   type ControllerManagerHandle,
   type NatsHandle,
   type NodeHandle,
+  SEED_MY_NGINX as SEED_SERVICE,
 } from '@kubemu/testkit';
 import { runCli } from './cli.js';
 import { bufferIO } from './io.js';
@@ -95,29 +96,6 @@ function readyPods(selector: string, n: number, timeoutMs = 30_000): Promise<Pod
 }
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-// The seed's Service, exactly as the seed writes it.
-const SEED_SERVICE = `apiVersion: v1
-kind: Service
-metadata:
-  name: my-nginx
-  labels:
-    run: my-nginx
-spec:
-  type: NodePort
-  ports:
-  - port: 8080
-    targetPort: 80
-    protocol: TCP
-    name: http
-    #nodePort: 31703
-  - port: 443
-    protocol: TCP
-    name: https
-    #nodePort: 31704
-  selector:
-    app: nginx
-`;
 
 const NGINX_DEPLOYMENT = `apiVersion: apps/v1
 kind: Deployment

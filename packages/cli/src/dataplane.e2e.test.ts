@@ -21,6 +21,7 @@ import {
   type NatsHandle,
   type NodeHandle,
   type ProxyAgentHandle,
+  SEED_MY_NGINX as SEED_SERVICE,
 } from '@kubemu/testkit';
 import { runCli } from './cli.js';
 import { bufferIO } from './io.js';
@@ -150,29 +151,6 @@ async function programmedAtHead(indexes: readonly number[] = [1, 2, 3]): Promise
   }
   return head;
 }
-
-// The seed's Service, exactly as the seed writes it.
-const SEED_SERVICE = `apiVersion: v1
-kind: Service
-metadata:
-  name: my-nginx
-  labels:
-    run: my-nginx
-spec:
-  type: NodePort
-  ports:
-  - port: 8080
-    targetPort: 80
-    protocol: TCP
-    name: http
-    #nodePort: 31703
-  - port: 443
-    protocol: TCP
-    name: https
-    #nodePort: 31704
-  selector:
-    app: nginx
-`;
 
 const NGINX_DEPLOYMENT = `apiVersion: apps/v1
 kind: Deployment

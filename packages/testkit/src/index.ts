@@ -6,3 +6,4 @@ export { tlsFetch, type FetchLike } from './api-fetch.js';
 export * from './controller-manager.js';
 export * from './node-process.js';
 export * from './proxy-agent-process.js';
+export * from './seed-manifests.js';
