@@ -31,6 +31,7 @@ import { NodeAgent } from './node-agent.js';
 import { NetfilterHooks } from './netfilter/netfilter-hooks.js';
 import { NodeNetfilter, nodePortsInRules } from './netfilter/node-netfilter.js';
 import { NodePortSockets } from './netfilter/node-port-listeners.js';
+import { HostPortSockets } from './netfilter/host-port-listeners.js';
 import { PodNetwork } from './pod-network/pod-network.js';
 
 const NODES = resourceByKind('Node') as ResourceInfo;
@@ -64,7 +65,8 @@ async function main(): Promise<void> {
   nf.onChange((tables) => {
     void nodePorts.sync(nodePortsInRules(tables)).then(() => log.info({ open: nodePorts.open.length }, 'node port sockets follow the rules'));
   });
-  const agent = new NodeAgent({ nodeName: config.name, address: config.address, podCIDR: config.podCIDR, maxPods: config.maxPods, client, net, log, metrics });
+  const hostPorts = new HostPortSockets({ address: config.address, net });
+  const agent = new NodeAgent({ nodeName: config.name, address: config.address, podCIDR: config.podCIDR, maxPods: config.maxPods, client, net, hostPorts, log, metrics });
   const server = createKubeletServer({ token, agent, net, netfilter: nf, metrics, healthy: () => state() === 'ready' });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -187,6 +189,7 @@ async function main(): Promise<void> {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await nodePorts.close();
+    hostPorts.close();
     await net.close();
     await watch.stop();
     await bus.close();

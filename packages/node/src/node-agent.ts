@@ -12,6 +12,7 @@ import {
   listObjects,
   nodeRoute,
   planPod,
+  podHostPortMappings,
   podKeyOf,
   rebuildPodIPAllocation,
   rejectedPodStatus,
@@ -28,6 +29,7 @@ import {
 } from '@kubemu/core';
 import type { Logger } from 'pino';
 import type { Metrics } from './metrics.js';
+import type { HostPortSockets } from './netfilter/host-port-listeners.js';
 import type { PodNetwork } from './pod-network/pod-network.js';
 import { startPodWorkloads, type RunningPod } from './workloads.js';
 
@@ -47,6 +49,8 @@ export interface NodeAgentOptions {
   maxPods: number;
   client: ApiClient;
   net: PodNetwork;
+  /** The node's sockets for the pods' containerPort.hostPort. */
+  hostPorts?: HostPortSockets;
   log: Logger;
   metrics: Metrics;
   now?: () => number;
@@ -130,6 +134,12 @@ export class NodeAgent {
     this.o.net.addPod(runtime.podIP, key);
     const workloads = startPodWorkloads(this.o.net, pod, runtime.podIP);
     for (const problem of workloads.problems) this.o.log.warn({ pod: key, problem }, 'container not emulated');
+    const mappings = podHostPortMappings(pod);
+    if (mappings.length > 0 && this.o.hostPorts) {
+      void this.o.hostPorts.openPod(key, runtime.podIP, mappings).then((problems) => {
+        for (const problem of problems) this.o.log.warn({ pod: key, problem }, 'hostPort not opened');
+      });
+    }
     this.runs.set(key, { uid: pod.metadata?.uid ?? '', runtime, workloads });
     this.o.metrics.runningPods.set(this.runs.size);
   }
@@ -138,6 +148,7 @@ export class NodeAgent {
     const run = this.runs.get(key);
     if (!run) return;
     run.workloads.stop();
+    this.o.hostPorts?.closePod(key);
     this.o.net.removePod(run.runtime.podIP);
     this.runs.delete(key);
     this.allocation = releasePodIP(this.allocation, key);

@@ -73,6 +73,15 @@ describe('conntrack', () => {
     expect(ct.size).toBe(2);
   });
 
+  it('forgets one connection by its original tuple, both of its keys', () => {
+    const ct = new ConntrackTable(4);
+    const masq = { ...client, src: NODE_1_IP, sport: 51000, dst: '10.244.2.2', dport: 80 };
+    ct.insert(client, masq, 0);
+    const reply: ConnTuple = { proto: 'tcp', src: '10.244.2.2', sport: 80, dst: NODE_1_IP, dport: 51000 };
+    expect([ct.forget(client), ct.forget(client), ct.lookup(client, 0), ct.lookup(reply, 0), ct.size]).toEqual([true, false, undefined, undefined, 0]);
+    expect(ct.insert({ ...client, src: '198.51.100.1' }, masq, 0).ok).toBe(true);
+  });
+
   it('refuses a second connection whose replies would look the same (the SNAT port is taken)', () => {
     const ct = new ConntrackTable(4);
     const masq = { ...client, src: NODE_1_IP, sport: 51000, dst: '10.244.2.2', dport: 80 };

@@ -181,6 +181,14 @@ export class ConntrackTable {
     return removed;
   }
 
+  /** `conntrack -D` of one connection, by its original tuple: a map lookup, not a scan of the table. */
+  forget(original: ConnTuple): boolean {
+    const key = tupleKey(original);
+    if (!this.byOriginal.has(key)) return false;
+    this.remove(key);
+    return true;
+  }
+
   /** `conntrack -D`: forget connections matching a predicate (kube-proxy clears stale UDP entries so). */
   delete(predicate: (e: ConntrackEntry) => boolean): number {
     let removed = 0;

@@ -3,3 +3,4 @@ export * from './node-registration.js';
 export * from './pod-lifecycle.js';
 export * from './resolv-conf.js';
 export * from './workload.js';
+export * from './host-ports.js';

@@ -59,8 +59,7 @@ export class NetfilterHooks implements ConnectionHooks {
     let hit = this.nf.conntrack.lookup(ct(tuple), now);
     // A new TCP connection on the tuple of one in TIME_WAIT starts afresh (tcp_conntrack's SYN in TIME_WAIT).
     if (hit?.entry.closing && hit.direction === 'original') {
-      const key = hit.entry.original;
-      this.nf.conntrack.delete((e) => e.original === key);
+      this.nf.conntrack.forget(hit.entry.original);
       hit = undefined;
     }
     if (hit) {

@@ -28,7 +28,7 @@ export interface NodePortSocketsOptions {
 type Port = { protocol: 'TCP' | 'UDP'; port: number };
 const keyOf = (p: Port): string => `${p.protocol}/${p.port}`;
 
-function plainAddress(a: string | undefined): string {
+export function plainAddress(a: string | undefined): string {
   return (a ?? '').replace(/^::ffff:/, '');
 }
 
@@ -150,7 +150,7 @@ export class NodePortSockets {
 }
 
 /** Both directions, half-closes passed on; backpressure through pipe keeps the buffers bounded. */
-function splice(outside: Socket, inside: Duplex): void {
+export function splice(outside: Socket, inside: Duplex): void {
   inside.on('error', () => outside.destroy());
   outside.pipe(inside);
   inside.pipe(outside);

@@ -168,6 +168,16 @@ export class PodNetwork {
     return this.connectFrom('external', tuple);
   }
 
+  /**
+   * A TCP connection that arrived on a hostPort socket of this node, already translated to the
+   * pod's IP and containerPort the way the CNI portmap plugin's DNAT does. It goes straight to the
+   * local pod: kube-proxy's chains (KUBE-SERVICES, KUBE-NODEPORTS) and conntrack are not walked,
+   * and the pod sees the client's own address (portmap masquerades only hairpin traffic).
+   */
+  connectHostPort(translated: Tuple): ConnectResult {
+    return this.deliverStream(translated);
+  }
+
   private async connectFrom(origin: Origin, tuple: Tuple): Promise<ConnectResult> {
     const result = await this.walkAndConnect(origin, tuple);
     if (result.ok && this.hooks.closed) {
