@@ -12,6 +12,7 @@ import {
   SEED_EXTERNAL_IPS,
   SEED_EXTERNAL_NAME,
   SEED_MY_NGINX,
+  kubeconfigFor,
   startApiStore,
   startNats,
   type ApiStoreHandle,
@@ -65,27 +66,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kubemu-kubectl-seed-'));
   nats = await startNats();
   api = await startApiStore({ natsUrl: nats.url });
-  writeFileSync(
-    join(dir, 'kubeconfig'),
-    `apiVersion: v1
-kind: Config
-clusters:
-- cluster:
-    certificate-authority-data: ${Buffer.from(api.ca).toString('base64')}
-    server: ${api.url}
-  name: kubemu
-contexts:
-- context:
-    cluster: kubemu
-    user: kubemu
-  name: kubemu
-current-context: kubemu
-users:
-- name: kubemu
-  user:
-    token: ${api.token}
-`,
-  );
+  writeFileSync(join(dir, 'kubeconfig'), kubeconfigFor(api));
 }, 60_000);
 
 afterAll(async () => {

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiStore, startNats, type ApiStoreHandle, type NatsHandle } from '@kubemu/testkit';
+import { kubeconfigFor, startApiStore, startNats, type ApiStoreHandle, type NatsHandle } from '@kubemu/testkit';
 
 const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
 let nats: NatsHandle;
@@ -53,27 +53,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'kubemu-kubectl-'));
   nats = await startNats();
   api = await startApiStore({ natsUrl: nats.url });
-  writeFileSync(
-    join(dir, 'kubeconfig'),
-    `apiVersion: v1
-kind: Config
-clusters:
-- cluster:
-    certificate-authority-data: ${Buffer.from(api.ca).toString('base64')}
-    server: ${api.url}
-  name: kubemu
-contexts:
-- context:
-    cluster: kubemu
-    user: kubemu
-  name: kubemu
-current-context: kubemu
-users:
-- name: kubemu
-  user:
-    token: ${api.token}
-`,
-  );
+  writeFileSync(join(dir, 'kubeconfig'), kubeconfigFor(api));
 }, 60_000);
 
 afterAll(async () => {

@@ -17,6 +17,7 @@ import {
   type NatsHandle,
   type NodeHandle,
   SEED_MY_NGINX as SEED_SERVICE,
+  eventually,
 } from '@kubemu/testkit';
 import { runCli } from './cli.js';
 import { bufferIO } from './io.js';
@@ -56,22 +57,6 @@ async function must(method: string, path: string, body?: unknown, contentType = 
   const text = await res.text();
   if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
   return text ? JSON.parse(text) : undefined;
-}
-
-async function eventually<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v !== undefined) return v;
-      last = undefined;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
 }
 
 const pods = async (selector: string): Promise<Pod[]> =>

@@ -22,6 +22,7 @@ import {
   type NodeHandle,
   type ProxyAgentHandle,
   SEED_MY_NGINX as SEED_SERVICE,
+  eventually,
 } from '@kubemu/testkit';
 import { runCli } from './cli.js';
 import { bufferIO } from './io.js';
@@ -63,22 +64,6 @@ async function must(method: string, path: string, body?: unknown, contentType = 
   const text = await res.text();
   if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
   return text ? JSON.parse(text) : undefined;
-}
-
-async function eventually<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v !== undefined) return v;
-      last = undefined;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 type Answer = { ok: true; status: number; body: string } | { ok: false; error: string };

@@ -10,6 +10,7 @@ import {
   type ApiStoreHandle,
   type ControllerManagerHandle,
   type NatsHandle,
+  eventually,
 } from '@kubemu/testkit';
 
 let nats: NatsHandle;
@@ -28,21 +29,6 @@ async function must(method: string, path: string, body?: unknown, contentType?: 
   const r = await call(method, path, body, contentType);
   if (r.code >= 300) throw new Error(`${method} ${path}: ${r.code} ${JSON.stringify(r.body)}`);
   return r.body;
-}
-
-async function eventually<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 const nowText = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -7,3 +7,5 @@ export * from './controller-manager.js';
 export * from './node-process.js';
 export * from './proxy-agent-process.js';
 export * from './seed-manifests.js';
+export * from './eventually.js';
+export * from './kubeconfig.js';
