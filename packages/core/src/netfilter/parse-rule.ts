@@ -40,7 +40,15 @@ export interface RuleContext {
   readonly table: TableName;
   /** Whether a chain of this table exists at this point of the restore (for `-j CHAIN`). */
   chainExists(name: string): boolean;
+  /**
+   * The string the rule keeps for `text`: equal to it, but not a substring of a larger input.
+   * iptables-restore passes one, so that the live tables neither share the payload's storage (V8
+   * slices keep their parent alive) nor hold one copy of a chain name or comment per rule.
+   */
+  keep?(text: string): string;
 }
+
+const asIs = (text: string): string => text;
 
 const MATCH_OPTIONS: { readonly [K in MatchKind]: readonly string[] } = {
   tcp: ['--sport', '--source-port', '--dport', '--destination-port'],
@@ -145,7 +153,7 @@ function canonicalOption(option: string): string {
 
 const FLAG_OPTIONS = new Set(['--set', '--rcheck', '--update', '--remove', '--reap', '--rttl', '--rsource', '--rdest', '--random-fully', '--random']);
 
-function finishMatch(d: MatchDraft, protocol: { name: string; invert: boolean } | undefined): Match {
+function finishMatch(d: MatchDraft, protocol: { name: string; invert: boolean } | undefined, keep: (text: string) => string): Match {
   const v = d.values;
   switch (d.kind) {
     case 'tcp':
@@ -163,7 +171,7 @@ function finishMatch(d: MatchDraft, protocol: { name: string; invert: boolean } 
       const comment = v['--comment'];
       if (comment === undefined) throw new RuleError('COMMENT match: You must specify `--comment\'');
       if (comment.length > MAX_COMMENT_LENGTH) throw new RuleError(`comment may not exceed ${MAX_COMMENT_LENGTH} characters`);
-      return { kind: 'comment', comment };
+      return { kind: 'comment', comment: keep(comment) };
     }
     case 'addrtype': {
       const types = (option: string): AddressTypeSpec | undefined => {
@@ -211,7 +219,7 @@ function finishMatch(d: MatchDraft, protocol: { name: string; invert: boolean } 
         mask = parsed;
       }
       const invert = Object.values(d.invert).some((x) => x);
-      return { kind: 'recent', name, action, seconds, reap, hitcount, rttl: d.seen.has('--rttl'), side: d.seen.has('--rdest') ? 'dest' : 'source', mask, invert };
+      return { kind: 'recent', name: keep(name), action, seconds, reap, hitcount, rttl: d.seen.has('--rttl'), side: d.seen.has('--rdest') ? 'dest' : 'source', mask, invert };
     }
     case 'conntrack': {
       const text = v['--ctstate'];
@@ -224,12 +232,12 @@ function finishMatch(d: MatchDraft, protocol: { name: string; invert: boolean } 
       const name = v['--nfacct-name'];
       if (name === undefined) throw new RuleError('nfacct: You must specify `--nfacct-name\'');
       if (name.length === 0 || name.length > 31) throw new RuleError('nfacct: --nfacct-name must be 1 to 31 characters');
-      return { kind: 'nfacct', name };
+      return { kind: 'nfacct', name: keep(name) };
     }
   }
 }
 
-function finishTarget(name: string, values: Record<string, string>, flags: Set<string>, table: TableName): Target {
+function finishTarget(name: string, values: Record<string, string>, flags: Set<string>, table: TableName, keep: (text: string) => string): Target {
   const only = TARGET_TABLE[name];
   if (only && only !== table) throw new RuleError(`target ${name} is only valid in the ${only} table, not ${table}`);
   switch (name) {
@@ -248,7 +256,7 @@ function finishTarget(name: string, values: Record<string, string>, flags: Set<s
       if (to === undefined) throw new RuleError('DNAT: You must specify --to-destination');
       const m = /^(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?$/.exec(to);
       if (!m || parseIPv4(m[1]!) === undefined) throw new RuleError(`Bad IP address "${to}"`);
-      return { kind: 'DNAT', address: m[1]!, ...(m[2] !== undefined ? { port: parsePort(m[2]) } : {}) };
+      return { kind: 'DNAT', address: keep(m[1]!), ...(m[2] !== undefined ? { port: parsePort(m[2]) } : {}) };
     }
     case 'MARK': {
       const given = TARGET_OPTIONS.MARK!.filter((o) => values[o] !== undefined);
@@ -272,7 +280,7 @@ function finishTarget(name: string, values: Record<string, string>, flags: Set<s
     case 'MASQUERADE':
       return { kind: 'MASQUERADE', randomFully: flags.has('--random-fully'), random: flags.has('--random') };
     default:
-      return { kind: 'jump', chain: name };
+      return { kind: 'jump', chain: keep(name) };
   }
 }
 
@@ -289,6 +297,7 @@ export function parseRuleSpec(args: readonly string[], ctx: RuleContext): Rule {
   const targetFlags = new Set<string>();
   let invert = false;
   let i = 0;
+  const keep = ctx.keep ?? asIs;
 
   const argument = (option: string): string => {
     const value = args[i++];
@@ -342,10 +351,10 @@ export function parseRuleSpec(args: readonly string[], ctx: RuleContext): Rule {
         if (name.length === 0 || name.length > 15) throw new RuleError(`interface name \`${name}' must be shorter than IFNAMSIZ (15)`);
         if (token === '-i' || token === '--in-interface') {
           once(inInterface, '-i');
-          inInterface = { name, invert };
+          inInterface = { name: keep(name), invert };
         } else {
           once(outInterface, '-o');
-          outInterface = { name, invert };
+          outInterface = { name: keep(name), invert };
         }
         break;
       }
@@ -376,7 +385,8 @@ export function parseRuleSpec(args: readonly string[], ctx: RuleContext): Rule {
           else targetValues[option] = argument(token);
           break;
         }
-        let draft = [...drafts].reverse().find((d) => MATCH_OPTIONS[d.kind].includes(option) && !d.seen.has(option));
+        let draft: MatchDraft | undefined;
+        for (let k = drafts.length - 1; k >= 0 && !draft; k--) if (MATCH_OPTIONS[drafts[k]!.kind].includes(option) && !drafts[k]!.seen.has(option)) draft = drafts[k];
         if (!draft && (option === '--sport' || option === '--dport') && protocol && !protocol.invert && protocol.name !== 'icmp' && protocol.name !== 'all') {
           // iptables loads the protocol's match implicitly; iptables-save then prints `-m tcp`.
           draft = { kind: protocol.name, seen: new Set(), invert: {}, values: {} };
@@ -396,19 +406,32 @@ export function parseRuleSpec(args: readonly string[], ctx: RuleContext): Rule {
   }
   if (invert) throw new RuleError('! must be followed by an option');
 
-  const matches = drafts.map((d) => finishMatch(d, protocol));
-  const target = targetName === undefined ? undefined : finishTarget(targetName, targetValues, targetFlags, ctx.table);
-  const rule = {
-    ...(source ? { source } : {}),
-    ...(destination ? { destination } : {}),
-    ...(inInterface ? { inInterface } : {}),
-    ...(outInterface ? { outInterface } : {}),
-    ...(protocol ? { protocol } : {}),
-    matches,
-    ...(target ? { target } : {}),
-  };
-  return { ...rule, text: args.map(quoteArg).join(' '), canonical: formatRuleSpec(rule) };
+  const matches = drafts.map((d) => finishMatch(d, protocol, keep));
+  const target = targetName === undefined ? undefined : finishTarget(targetName, targetValues, targetFlags, ctx.table, keep);
+  // Built by assignment rather than spreads: one object per rule, properties in the same order.
+  const rule: { -readonly [K in keyof Rule]: Rule[K] } = {} as Rule;
+  if (source) rule.source = source;
+  if (destination) rule.destination = destination;
+  if (inInterface) rule.inInterface = inInterface;
+  if (outInterface) rule.outInterface = outInterface;
+  if (protocol) rule.protocol = PROTOCOL_SPECS[`${protocol.invert ? '!' : ''}${protocol.name}`] ?? protocol;
+  rule.matches = matches;
+  if (target) rule.target = target;
+  const canonical = formatRuleSpec(rule);
+  const text = args.map(quoteArg).join(' ');
+  // Most rules are written as iptables-save prints them: one string serves as both.
+  rule.text = text === canonical ? canonical : text;
+  rule.canonical = canonical;
+  return rule;
 }
+
+/** The protocol specs, shared by every rule (rules are immutable). */
+const PROTOCOL_SPECS: Readonly<Record<string, { readonly name: Protocol | 'icmp' | 'all'; readonly invert: boolean }>> = Object.fromEntries(
+  (['tcp', 'udp', 'sctp', 'icmp', 'all'] as const).flatMap((name) => [
+    [name, { name, invert: false }],
+    [`!${name}`, { name, invert: true }],
+  ]),
+);
 
 function quoteArg(arg: string): string {
   return /^[^\s"'\\]+$/.test(arg) ? arg : `"${arg.replace(/["\\]/g, (c) => `\\${c}`)}"`;

@@ -2,7 +2,8 @@
 // or flushes it when it exists), the commands -A, -I, -D, -N, -X, -F, -P, COMMIT and `#` comments,
 // in the syntax kube-proxy writes.
 // The whole input is applied or none of it (as iptables-nft-restore's single transaction): every
-// command works on a copy, which replaces the live tables only when the last table commits.
+// command works on a copy, which replaces the live tables only when the last table commits. The
+// copy is per chain and made on the first write to it, so a restore costs what it changes.
 // Errors name the line as iptables-restore does ("iptables-restore: line N failed").
 import { parseRuleSpec, RuleError } from './parse-rule.js';
 import type { Rule, TableName } from './rule.js';
@@ -28,6 +29,7 @@ export const MAX_RESTORE_LINES = 2_000_000;
 
 /** Split one line into arguments as iptables-restore's add_param_to_argv does: blanks separate, quotes group, `\` escapes. */
 export function splitRestoreLine(line: string): string[] {
+  if (!/["'\\]/.test(line)) return splitPlainLine(line);
   const args: string[] = [];
   let current = '';
   let inArg = false;
@@ -61,20 +63,87 @@ export function splitRestoreLine(line: string): string[] {
   return args;
 }
 
-interface WorkingTable {
-  name: TableName;
-  chains: Map<string, { name: string; policy?: Policy; rules: Rule[] }>;
+/** A line without quotes or backslashes (every line kube-proxy writes but comments): split at blanks. */
+function splitPlainLine(line: string): string[] {
+  const args: string[] = [];
+  let start = -1;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 32 || c === 9) {
+      if (start >= 0) args.push(line.slice(start, i));
+      start = -1;
+    } else if (start < 0) {
+      start = i;
+    }
+  }
+  if (start >= 0) args.push(line.slice(start));
+  return args;
 }
 
-function workingCopy(table: Table): WorkingTable {
-  const chains = new Map<string, { name: string; policy?: Policy; rules: Rule[] }>();
-  for (const [name, c] of table.chains) chains.set(name, { name, ...(c.policy ? { policy: c.policy } : {}), rules: [...c.rules] });
-  return { name: table.name, chains };
+/**
+ * One string per distinct text a restore keeps (chain names, comments, addresses), copied out of
+ * the input: a slice of the payload would keep all of it alive as long as the rule lives.
+ */
+class KeptStrings {
+  private readonly strings = new Map<string, string>();
+
+  constructor(tables: Tables) {
+    for (const t of TABLE_NAMES) for (const name of tables[t].chains.keys()) this.strings.set(name, name);
+  }
+
+  readonly keep = (text: string): string => {
+    // V8 copies substrings shorter than SlicedString::kMinLength (13) instead of slicing.
+    if (text.length < 13) return text;
+    let kept = this.strings.get(text);
+    if (kept === undefined) {
+      kept = Buffer.from(text, 'utf8').toString('utf8');
+      this.strings.set(kept, kept);
+    }
+    return kept;
+  };
+}
+
+/** A chain of the table being restored; `rules` is the committed array until the first write. */
+interface WorkingChain {
+  readonly name: string;
+  policy?: Policy;
+  rules: readonly Rule[];
+  /** The committed chain while this one still equals it. */
+  base?: Chain;
+}
+
+interface WorkingTable {
+  name: TableName;
+  chains: Map<string, WorkingChain>;
+  kept: KeptStrings;
+}
+
+function workingCopy(table: Table, kept: KeptStrings): WorkingTable {
+  const chains = new Map<string, WorkingChain>();
+  for (const [name, c] of table.chains) chains.set(name, { name, ...(c.policy ? { policy: c.policy } : {}), rules: c.rules, base: c });
+  return { name: table.name, chains, kept };
+}
+
+/** The chain's rules as an array of its own, to write to. */
+function writable(chain: WorkingChain): Rule[] {
+  if (chain.base !== undefined) {
+    chain.rules = [...chain.rules];
+    chain.base = undefined;
+  }
+  return chain.rules as Rule[];
+}
+
+function replaceRules(chain: WorkingChain, rules: Rule[]): void {
+  chain.rules = rules;
+  chain.base = undefined;
 }
 
 function freeze(t: WorkingTable): Table {
   const chains = new Map<string, Chain>();
-  for (const [name, c] of t.chains) chains.set(name, { name, ...(c.policy ? { policy: c.policy } : {}), rules: c.rules });
+  for (const [name, c] of t.chains) {
+    if (c.base !== undefined && c.base.policy === c.policy) chains.set(name, c.base);
+    else chains.set(name, { name, ...(c.policy ? { policy: c.policy } : {}), rules: c.rules });
+  }
   return { name: t.name, chains };
 }
 
@@ -118,7 +187,7 @@ function validChainName(name: string): string | undefined {
   return undefined;
 }
 
-function existing(t: WorkingTable, name: string | undefined): { name: string; policy?: Policy; rules: Rule[] } {
+function existing(t: WorkingTable, name: string | undefined): WorkingChain {
   if (name === undefined) throw new RuleError('no chain name given');
   const chain = t.chains.get(name);
   if (!chain) throw new RuleError(`chain ${name} does not exist in table ${t.name} (No chain/target/match by that name)`);
@@ -131,7 +200,7 @@ function parseIndex(text: string | undefined, what: string): number {
 }
 
 function ruleIn(t: WorkingTable, args: readonly string[]): Rule {
-  return parseRuleSpec(args, { table: t.name, chainExists: (name) => t.chains.has(name) });
+  return parseRuleSpec(args, { table: t.name, chainExists: (name) => t.chains.has(name), keep: t.kept.keep });
 }
 
 function deleteChain(t: WorkingTable, name: string): void {
@@ -149,7 +218,8 @@ function applyCommand(t: WorkingTable, args: readonly string[]): void {
     case '-A':
     case '--append': {
       const chain = existing(t, chainName);
-      chain.rules.push(ruleIn(t, rest));
+      const rule = ruleIn(t, rest);
+      writable(chain).push(rule);
       return;
     }
     case '-I':
@@ -162,7 +232,8 @@ function applyCommand(t: WorkingTable, args: readonly string[]): void {
         spec = rest.slice(1);
         if (position > chain.rules.length + 1) throw new RuleError('Index of insertion too big');
       }
-      chain.rules.splice(position - 1, 0, ruleIn(t, spec));
+      const rule = ruleIn(t, spec);
+      writable(chain).splice(position - 1, 0, rule);
       return;
     }
     case '-D':
@@ -171,13 +242,13 @@ function applyCommand(t: WorkingTable, args: readonly string[]): void {
       if (rest.length === 1 && /^\d+$/.test(rest[0]!)) {
         const n = parseIndex(rest[0], 'rule');
         if (n > chain.rules.length) throw new RuleError('Index of deletion too big');
-        chain.rules.splice(n - 1, 1);
+        writable(chain).splice(n - 1, 1);
         return;
       }
       const wanted = ruleIn(t, rest).canonical;
       const at = chain.rules.findIndex((r) => r.canonical === wanted);
       if (at < 0) throw new RuleError('Bad rule (does a matching rule exist in that chain?)');
-      chain.rules.splice(at, 1);
+      writable(chain).splice(at, 1);
       return;
     }
     case '-N':
@@ -186,7 +257,8 @@ function applyCommand(t: WorkingTable, args: readonly string[]): void {
       const bad = validChainName(chainName);
       if (bad) throw new RuleError(bad);
       if (t.chains.has(chainName)) throw new RuleError(`Chain already exists: ${chainName}`);
-      t.chains.set(chainName, { name: chainName, rules: [] });
+      const name = t.kept.keep(chainName);
+      t.chains.set(name, { name, rules: [] });
       return;
     }
     case '-X':
@@ -203,8 +275,8 @@ function applyCommand(t: WorkingTable, args: readonly string[]): void {
     }
     case '-F':
     case '--flush': {
-      if (chainName === undefined) for (const c of t.chains.values()) c.rules = [];
-      else existing(t, chainName).rules = [];
+      if (chainName === undefined) for (const c of t.chains.values()) replaceRules(c, []);
+      else replaceRules(existing(t, chainName), []);
       return;
     }
     case '-P':
@@ -229,6 +301,7 @@ export function iptablesRestore(tables: Tables, input: string, options: RestoreO
   const lines = input.split('\n');
   if (lines.length > MAX_RESTORE_LINES) throw new RestoreError(MAX_RESTORE_LINES + 1, `input exceeds ${MAX_RESTORE_LINES} lines`);
   const committed: { [T in TableName]?: Table } = {};
+  const kept = new KeptStrings(tables);
   let current: WorkingTable | undefined;
   let lineNo = 0;
   for (const raw of lines) {
@@ -242,7 +315,7 @@ export function iptablesRestore(tables: Tables, input: string, options: RestoreO
         const name = trimmed.slice(1);
         if (!(TABLE_NAMES as readonly string[]).includes(name)) throw new RuleError(`unable to initialize table '${name}'`);
         const base = committed[name as TableName] ?? tables[name as TableName];
-        current = workingCopy(noflush ? base : { name: base.name, chains: new Map() });
+        current = workingCopy(noflush ? base : { name: base.name, chains: new Map() }, kept);
         if (!noflush) for (const c of BUILTIN_CHAINS[current.name]) current.chains.set(c, { name: c, policy: 'ACCEPT', rules: [] });
         continue;
       }
@@ -271,8 +344,8 @@ export function iptablesRestore(tables: Tables, input: string, options: RestoreO
         const bad = validChainName(name);
         if (bad) throw new RuleError(bad);
         const chain = current.chains.get(name);
-        if (chain) chain.rules = [];
-        else current.chains.set(name, { name, rules: [] });
+        if (chain) replaceRules(chain, []);
+        else current.chains.set(kept.keep(name), { name: kept.keep(name), rules: [] });
         continue;
       }
       let args = splitRestoreLine(trimmed);
