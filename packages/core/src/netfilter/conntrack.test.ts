@@ -115,3 +115,36 @@ describe('MARK arithmetic', () => {
     expect([r.verdict, r.decidedBy, r.packet.mark]).toEqual(['ACCEPT', 'policy', after]);
   });
 });
+
+describe('conntrack bookkeeping', () => {
+  const a: ConnTuple = { proto: 'tcp', src: '203.0.113.7', sport: 40001, dst: NODE_1_IP, dport: 31589 };
+  const aTranslated: ConnTuple = { ...a, src: NODE_1_IP, sport: 40001, dst: '10.244.2.2', dport: 80 };
+  const aReply: ConnTuple = { proto: 'tcp', src: '10.244.2.2', sport: 80, dst: NODE_1_IP, dport: 40001 };
+
+  it('seenReplyOf marks the connection ESTABLISHED and assured, exactly as seen(reply) does', () => {
+    const viaReply = new ConntrackTable(16);
+    const viaTuple = new ConntrackTable(16);
+    for (const ct of [viaReply, viaTuple]) expect(ct.insert(a, aTranslated, 0).ok).toBe(true);
+    const entry = viaReply.lookup(a, 1)!.entry;
+    viaReply.seenReplyOf(entry, 5);
+    viaTuple.seen(aReply, 5);
+    const state = (ct: ConntrackTable) => ct.entries(5).map((e) => ({ ...e }));
+    expect(state(viaReply)).toEqual(state(viaTuple));
+    expect(viaReply.lookup(a, 6)).toMatchObject({ direction: 'original', ctState: 'ESTABLISHED' });
+    // Refreshed at 5: an established TCP connection outlives the unreplied timeout counted from 0.
+    expect(viaReply.lookup(a, CONNTRACK_TIMEOUTS.tcpUnreplied + 1)).toBeDefined();
+  });
+
+  it('expires correctly even when the clock goes backwards (falls back to scanning)', () => {
+    const ct = new ConntrackTable(16);
+    const b: ConnTuple = { ...a, sport: 40002 };
+    expect(ct.insert(a, aTranslated, 1_000).ok).toBe(true);
+    expect(ct.insert(b, { ...aTranslated, sport: 40002 }, 500).ok).toBe(true); // inserted "earlier" than a
+    const t = CONNTRACK_TIMEOUTS.tcpUnreplied;
+    expect(ct.expire(500 + t)).toBe(1); // b is due, a is not
+    expect(ct.lookup(b, 500 + t)).toBeUndefined();
+    expect(ct.lookup(a, 500 + t)).toBeDefined();
+    expect(ct.expire(1_000 + t)).toBe(1);
+    expect(ct.entries(1_000 + t)).toEqual([]);
+  });
+});

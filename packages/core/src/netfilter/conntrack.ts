@@ -77,11 +77,62 @@ function timeoutFor(e: Pick<ConntrackEntry, 'original' | 'seenReply' | 'closing'
   return e.seenReply ? CONNTRACK_TIMEOUTS.tcpEstablished : CONNTRACK_TIMEOUTS.tcpUnreplied;
 }
 
+/**
+ * Entries sharing one timeout, in the order they were last refreshed. While `now` never goes
+ * backwards that is also the order they expire in, so the collector stops at the first live one.
+ */
+interface ExpiryQueue {
+  readonly members: Set<Connection>;
+  /** The latest expiry appended: an earlier one would break the order (the clock went back). */
+  lastExpiresAt: number;
+}
+
+/**
+ * A tracked connection, updated in place: the node refreshes one per packet it sees, and ~100k
+ * of them may wait out their TIME_WAIT, so copying an entry per update would churn the heap.
+ */
+class Connection implements ConntrackEntry {
+  seenReply = false;
+  assured = false;
+  closing = false;
+  expiresAt = 0;
+  queue: ExpiryQueue | undefined;
+  /** What the original direction's packets become (the reverse of the reply tuple). */
+  readonly towardsEndpoint: ConnTuple;
+  /** What the reply direction's packets become (the reverse of the original tuple). */
+  readonly towardsClient: ConnTuple;
+
+  constructor(
+    readonly original: ConnTuple,
+    readonly reply: ConnTuple,
+    readonly dnat: boolean,
+    readonly snat: boolean,
+    readonly mark: number,
+    readonly key: string,
+    readonly replyKey: string,
+  ) {
+    this.towardsEndpoint = reverseTuple(reply);
+    this.towardsClient = reverseTuple(original);
+  }
+
+  /** The entry as `conntrack -L` shows it: a copy that later packets do not change. */
+  snapshot(): ConntrackEntry {
+    const { original, reply, seenReply, closing, dnat, snat, assured, mark, expiresAt } = this;
+    return { original, reply, seenReply, closing, dnat, snat, assured, mark, expiresAt };
+  }
+}
+
 export class ConntrackTable {
-  /** Original-tuple key → entry, in insertion order (the oldest first, for eviction). */
-  private readonly byOriginal = new Map<string, ConntrackEntry>();
-  /** Reply-tuple key → original-tuple key. */
-  private readonly byReply = new Map<string, string>();
+  /** Original-tuple key → entry, in insertion order. */
+  private readonly byOriginal = new Map<string, Connection>();
+  /** Reply-tuple key → entry. */
+  private readonly byReply = new Map<string, Connection>();
+  /** Entries not yet assured, oldest first: early_drop's candidates, without a scan of the table. */
+  private readonly unassured = new Set<Connection>();
+  /** One queue per timeout value (a handful: CONNTRACK_TIMEOUTS). */
+  private readonly queues = new Map<number, ExpiryQueue>();
+  /** Every queue is in expiry order; false once the clock went back, until a full scan re-sorts them. */
+  private ordered = true;
 
   /** @param limit nf_conntrack_max: the most entries the table holds. */
   constructor(readonly limit: number = DEFAULT_CONNTRACK_MAX) {
@@ -95,28 +146,29 @@ export class ConntrackTable {
   /** Every live entry, oldest first (`conntrack -L`). */
   entries(now: number): ConntrackEntry[] {
     this.expire(now);
-    return [...this.byOriginal.values()];
+    return [...this.byOriginal.values()].map((c) => c.snapshot());
   }
 
-  /** The connection a packet belongs to, in either direction; an expired entry is gone. */
+  /**
+   * The connection a packet belongs to, in either direction; an expired entry is gone. The hit's
+   * entry is the live one: later packets of the connection update it.
+   */
   lookup(tuple: ConnTuple, now: number): ConntrackHit | undefined {
     const key = tupleKey(tuple);
     let direction: Direction = 'original';
-    let entryKey: string | undefined = key;
-    let entry = this.byOriginal.get(key);
-    if (!entry) {
-      entryKey = this.byReply.get(key);
-      entry = entryKey === undefined ? undefined : this.byOriginal.get(entryKey);
+    let c = this.byOriginal.get(key);
+    if (!c) {
+      c = this.byReply.get(key);
       direction = 'reply';
     }
-    if (!entry || entryKey === undefined) return undefined;
-    if (entry.expiresAt <= now) {
-      this.remove(entryKey);
+    if (!c) return undefined;
+    if (c.expiresAt <= now) {
+      this.remove(c);
       return undefined;
     }
-    const translated = direction === 'original' ? reverseTuple(entry.reply) : reverseTuple(entry.original);
-    const ctState: CtState = direction === 'original' && !entry.seenReply ? 'NEW' : 'ESTABLISHED';
-    return { entry, direction, ctState, translated };
+    const translated = direction === 'original' ? c.towardsEndpoint : c.towardsClient;
+    const ctState: CtState = direction === 'original' && !c.seenReply ? 'NEW' : 'ESTABLISHED';
+    return { entry: c, direction, ctState, translated };
   }
 
   /**
@@ -127,54 +179,78 @@ export class ConntrackTable {
     const key = tupleKey(original);
     const existing = this.byOriginal.get(key);
     if (existing && existing.expiresAt > now) return { ok: true, entry: existing };
-    if (existing) this.remove(key);
+    if (existing) this.remove(existing);
     const reply = reverseTuple(translated);
     const replyKey = tupleKey(reply);
     const clash = this.byReply.get(replyKey);
     if (clash !== undefined) {
-      if (this.byOriginal.get(clash)!.expiresAt > now) return { ok: false, reason: 'reply tuple in use' };
+      if (clash.expiresAt > now) return { ok: false, reason: 'reply tuple in use' };
       this.remove(clash);
     }
     if (this.byOriginal.size >= this.limit && !this.makeRoom(now)) return { ok: false, reason: 'table full' };
-    const base = { original, reply, seenReply: false, closing: false };
-    const entry: ConntrackEntry = {
-      ...base,
-      dnat: translated.dst !== original.dst || translated.dport !== original.dport,
-      snat: translated.src !== original.src || translated.sport !== original.sport,
-      assured: false,
-      mark,
-      expiresAt: now + timeoutFor(base),
-    };
-    this.byOriginal.set(key, entry);
-    this.byReply.set(replyKey, key);
-    return { ok: true, entry };
+    const dnat = translated.dst !== original.dst || translated.dport !== original.dport;
+    const snat = translated.src !== original.src || translated.sport !== original.sport;
+    const c = new Connection(original, reply, dnat, snat, mark, key, replyKey);
+    this.byOriginal.set(key, c);
+    this.byReply.set(replyKey, c);
+    this.unassured.add(c);
+    this.requeue(c, now);
+    return { ok: true, entry: c };
   }
 
   /** A packet of a tracked connection passed: refresh its timeout; a reply makes it ESTABLISHED and assured. */
   seen(tuple: ConnTuple, now: number): ConntrackEntry | undefined {
     const hit = this.lookup(tuple, now);
-    if (!hit) return undefined;
-    const seenReply = hit.entry.seenReply || hit.direction === 'reply';
-    return this.replace({ ...hit.entry, seenReply, assured: hit.entry.assured || seenReply }, now);
+    return hit && this.seenHit(hit, now);
+  }
+
+  /** `seen` for the packet `lookup` just found, without looking it up again. */
+  seenHit(hit: ConntrackHit, now: number): ConntrackEntry | undefined {
+    const c = this.live(hit.entry, now);
+    return c && this.refresh(c, hit.direction, now);
+  }
+
+  /** `seen(entry.reply)`: a reply of this connection passed. */
+  seenReplyOf(entry: ConntrackEntry, now: number): ConntrackEntry | undefined {
+    const c = this.live(entry, now);
+    if (!c) return undefined;
+    // The reply tuple is also another connection's original tuple: `seen` finds that one first.
+    if (this.byOriginal.has(c.replyKey)) return this.seen(c.reply, now);
+    return this.refresh(c, 'reply', now);
+  }
+
+  private refresh(c: Connection, direction: Direction, now: number): ConntrackEntry {
+    if (direction === 'reply' && !c.seenReply) {
+      c.seenReply = true;
+      c.assured = true;
+      this.unassured.delete(c);
+    }
+    this.requeue(c, now);
+    return c;
   }
 
   /** Either end closed (TCP FIN/RST, or the node's socket closed): TIME_WAIT, then gone. */
   close(tuple: ConnTuple, now: number): ConntrackEntry | undefined {
     const hit = this.lookup(tuple, now);
     if (!hit) return undefined;
-    if (hit.entry.original.proto === 'udp') {
-      this.remove(tupleKey(hit.entry.original));
+    const c = hit.entry as Connection;
+    if (c.original.proto === 'udp') {
+      this.remove(c);
       return undefined;
     }
-    return this.replace({ ...hit.entry, closing: true }, now);
+    c.closing = true;
+    this.requeue(c, now);
+    return c;
   }
 
   /** Drop every entry whose timeout has passed (the conntrack garbage collector). */
   expire(now: number): number {
+    if (!this.ordered) return this.expireByScan(now);
     let removed = 0;
-    for (const [key, e] of this.byOriginal) {
-      if (e.expiresAt <= now) {
-        this.remove(key);
+    for (const q of this.queues.values()) {
+      for (const c of q.members) {
+        if (c.expiresAt > now) break;
+        this.remove(c);
         removed++;
       }
     }
@@ -183,45 +259,85 @@ export class ConntrackTable {
 
   /** `conntrack -D` of one connection, by its original tuple: a map lookup, not a scan of the table. */
   forget(original: ConnTuple): boolean {
-    const key = tupleKey(original);
-    if (!this.byOriginal.has(key)) return false;
-    this.remove(key);
+    const c = this.byOriginal.get(tupleKey(original));
+    if (!c) return false;
+    this.remove(c);
     return true;
   }
 
   /** `conntrack -D`: forget connections matching a predicate (kube-proxy clears stale UDP entries so). */
   delete(predicate: (e: ConntrackEntry) => boolean): number {
     let removed = 0;
-    for (const [key, e] of this.byOriginal) {
-      if (predicate(e)) {
-        this.remove(key);
+    for (const c of this.byOriginal.values()) {
+      if (predicate(c.snapshot())) {
+        this.remove(c);
         removed++;
       }
     }
     return removed;
   }
 
-  private replace(entry: ConntrackEntry, now: number): ConntrackEntry {
-    const next = { ...entry, expiresAt: now + timeoutFor(entry) };
-    this.byOriginal.set(tupleKey(entry.original), next);
-    return next;
+  /** The table's own entry for `entry` if it is still tracked and unexpired. */
+  private live(entry: ConntrackEntry, now: number): Connection | undefined {
+    const c = entry as Connection;
+    if (this.byOriginal.get(c.key) !== c) return undefined;
+    if (c.expiresAt <= now) {
+      this.remove(c);
+      return undefined;
+    }
+    return c;
   }
 
-  private remove(key: string): void {
-    const e = this.byOriginal.get(key);
-    if (!e) return;
-    this.byOriginal.delete(key);
-    this.byReply.delete(tupleKey(e.reply));
+  /** A new expiry from now: the entry moves to the tail of its timeout's queue. */
+  private requeue(c: Connection, now: number): void {
+    const timeout = timeoutFor(c);
+    let q = this.queues.get(timeout);
+    if (!q) {
+      q = { members: new Set(), lastExpiresAt: -Infinity };
+      this.queues.set(timeout, q);
+    }
+    c.queue?.members.delete(c);
+    c.expiresAt = now + timeout;
+    c.queue = q;
+    q.members.add(c);
+    if (c.expiresAt < q.lastExpiresAt) this.ordered = false;
+    else q.lastExpiresAt = c.expiresAt;
+  }
+
+  /** The collector when the queues are out of order: a scan of the table, then the queues re-sorted. */
+  private expireByScan(now: number): number {
+    let removed = 0;
+    for (const c of this.byOriginal.values()) {
+      if (c.expiresAt <= now) {
+        this.remove(c);
+        removed++;
+      }
+    }
+    for (const q of this.queues.values()) {
+      const sorted = [...q.members].sort((a, b) => a.expiresAt - b.expiresAt);
+      q.members.clear();
+      for (const c of sorted) q.members.add(c);
+      q.lastExpiresAt = sorted.at(-1)?.expiresAt ?? -Infinity;
+    }
+    this.ordered = true;
+    return removed;
+  }
+
+  private remove(c: Connection): void {
+    if (this.byOriginal.get(c.key) !== c) return;
+    this.byOriginal.delete(c.key);
+    this.byReply.delete(c.replyKey);
+    this.unassured.delete(c);
+    c.queue?.members.delete(c);
+    c.queue = undefined;
   }
 
   /** Full: collect expired entries, else early_drop the oldest entry that is not assured. */
   private makeRoom(now: number): boolean {
     if (this.expire(now) > 0) return true;
-    for (const [key, e] of this.byOriginal) {
-      if (!e.assured) {
-        this.remove(key);
-        return true;
-      }
+    for (const c of this.unassured) {
+      this.remove(c);
+      return true;
     }
     return false;
   }

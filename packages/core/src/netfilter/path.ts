@@ -12,7 +12,7 @@ import { parseIPv4 } from './address.js';
 import type { RecentTable } from './recent.js';
 import type { TableName } from './rule.js';
 import type { Tables } from './tables.js';
-import { localPrefixes, walk, type Hook, type Packet, type TraceStep, type WalkContext, type WalkResult } from './walk.js';
+import { cachedLocalPrefixes, walk, type Hook, type Packet, type TraceStep, type WalkContext, type WalkResult } from './walk.js';
 
 /** Where the connection's first packet comes from: in through an interface, or from a process of this node. */
 export type Origin = 'incoming' | 'local';
@@ -43,7 +43,13 @@ export interface ConnectionVerdict {
 
 export function isLocalAddress(address: string, localAddresses: readonly string[]): boolean {
   const value = parseIPv4(address);
-  return value !== undefined && localPrefixes(localAddresses).some((p) => prefixContains(p, value));
+  return value !== undefined && cachedLocalPrefixes(localAddresses).some((p) => prefixContains(p, value));
+}
+
+function concatTraces(walks: readonly HookWalk[]): TraceStep[] {
+  const trace: TraceStep[] = [];
+  for (const w of walks) for (const step of w.result.trace) trace.push(step);
+  return trace;
 }
 
 /** Walk a new connection's first packet through every hook it passes (see the top of this file). */
@@ -66,7 +72,7 @@ export function walkNewConnection(tables: Tables, packet: Packet, origin: Origin
     masquerade,
     toLocal,
     walks,
-    trace: walks.flatMap((w) => w.result.trace),
+    trace: concatTraces(walks),
     recent,
   });
   const refused = (r: WalkResult, toLocal: boolean): ConnectionVerdict | undefined =>

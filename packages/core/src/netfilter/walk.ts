@@ -80,9 +80,18 @@ interface Addresses {
   readonly local: readonly Prefix[];
 }
 
+/** Parsed packet addresses: a new connection's walks read the same few addresses again and again. */
+const parsedAddresses = new Map<string, number>();
+/** Bound on parsedAddresses; past it the memo starts afresh. */
+const MAX_PARSED_ADDRESSES = 4096;
+
 function ipOf(text: string, what: string): number {
-  const value = parseIPv4(text);
+  let value = parsedAddresses.get(text);
+  if (value !== undefined) return value;
+  value = parseIPv4(text);
   if (value === undefined) throw new Error(`walk: packet ${what} ${JSON.stringify(text)} is not an IPv4 address`);
+  if (parsedAddresses.size >= MAX_PARSED_ADDRESSES) parsedAddresses.clear();
+  parsedAddresses.set(text, value);
   return value;
 }
 
@@ -92,6 +101,18 @@ export function localPrefixes(localAddresses: readonly string[]): Prefix[] {
     if (!p) throw new Error(`walk: local address ${JSON.stringify(a)} is not an IPv4 address or CIDR`);
     return p;
   });
+}
+
+/** A node passes the same localAddresses array with every packet: parse it once. */
+const parsedLocalPrefixes = new WeakMap<readonly string[], readonly Prefix[]>();
+
+export function cachedLocalPrefixes(localAddresses: readonly string[]): readonly Prefix[] {
+  let prefixes = parsedLocalPrefixes.get(localAddresses);
+  if (!prefixes) {
+    prefixes = localPrefixes(localAddresses);
+    parsedLocalPrefixes.set(localAddresses, prefixes);
+  }
+  return prefixes;
 }
 
 function portMatches(spec: PortSpec | undefined, port: number): boolean {
@@ -126,11 +147,8 @@ function typeMatches(spec: AddressTypeSpec | undefined, address: number, local: 
   return hit !== spec.invert;
 }
 
-function ctStates(p: Packet): Set<CtStateName> {
-  const s = new Set<CtStateName>([p.ctState]);
-  if (p.ctDnat) s.add('DNAT');
-  if (p.ctSnat) s.add('SNAT');
-  return s;
+function hasCtState(p: Packet, state: CtStateName): boolean {
+  return state === p.ctState || (state === 'DNAT' && p.ctDnat === true) || (state === 'SNAT' && p.ctSnat === true);
 }
 
 interface Cursor {
@@ -162,8 +180,9 @@ function matchOne(m: Match, cur: Cursor, ctx: WalkContext): boolean {
       return r.matched;
     }
     case 'conntrack': {
-      const states = ctStates(p);
-      return m.ctstate.some((s) => states.has(s)) !== m.invert;
+      let hit = false;
+      for (const s of m.ctstate) if (hasCtState(p, s)) hit = true;
+      return hit !== m.invert;
     }
   }
 }
@@ -189,7 +208,7 @@ export function walk(tables: Tables, hook: Hook, table: TableName, packet: Packe
   if (!builtin || builtin.policy === undefined) throw new Error(`walk: built-in chain ${hook} missing from table ${table}`);
   const cur: Cursor = {
     packet,
-    addresses: { src: ipOf(packet.src, 'source'), dst: ipOf(packet.dst, 'destination'), local: localPrefixes(packet.localAddresses) },
+    addresses: { src: ipOf(packet.src, 'source'), dst: ipOf(packet.dst, 'destination'), local: cachedLocalPrefixes(packet.localAddresses) },
     recent: ctx.recent,
   };
   const trace: TraceStep[] = [];

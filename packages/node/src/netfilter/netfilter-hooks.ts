@@ -63,7 +63,7 @@ export class NetfilterHooks implements ConnectionHooks {
       hit = undefined;
     }
     if (hit) {
-      this.nf.conntrack.seen(ct(tuple), now);
+      this.nf.conntrack.seenHit(hit, now);
       const routed = fromCt(hit.translated, tuple.protocol);
       this.pending = { original: tuple, routed, tracked: true, masquerade: false };
       return { verdict: 'ACCEPT', tuple: routed };
@@ -112,14 +112,14 @@ export class NetfilterHooks implements ConnectionHooks {
     const now = this.nf.now();
     const hit = this.nf.conntrack.lookup(ct(tuple), now);
     if (!hit || hit.direction !== 'reply') return tuple;
-    this.nf.conntrack.seen(ct(tuple), now);
+    this.nf.conntrack.seenHit(hit, now);
     return fromCt(hit.translated, tuple.protocol);
   }
 
   established(original: Tuple): void {
     const now = this.nf.now();
     const hit = this.nf.conntrack.lookup(ct(original), now);
-    if (hit) this.nf.conntrack.seen(hit.entry.reply, now);
+    if (hit) this.nf.conntrack.seenReplyOf(hit.entry, now);
   }
 
   closed(original: Tuple): void {
