@@ -75,6 +75,26 @@ describe('packet flows on node-1', () => {
     expect(got).toEqual(want);
   });
 
+  it('trace: false (the data path) decides the same as a traced walk, with the same draws, and records no rules', () => {
+    for (const [p, origin] of [
+      [packet(CLIENT, NODE_1_IP, 31589), 'incoming'],
+      [packet(CLIENT, NODE_1_IP, 31590), 'incoming'],
+      [packet(NODE_1_IP, NODE_1_IP, 31590), 'local'],
+      [packet(POD_ON_NODE_1, '10.96.0.50', 80), 'incoming'],
+    ] as const) {
+      for (const seed of [1, 7]) {
+        const traced = walkNewConnection(tables, p, origin, { random: seededRandom(seed), recent: emptyRecentTable(), now: 0 });
+        const untraced = walkNewConnection(tables, p, origin, { random: seededRandom(seed), recent: emptyRecentTable(), now: 0, trace: false });
+        const { trace: _t, walks: tracedWalks, ...tracedRest } = traced;
+        const { trace, walks, ...rest } = untraced;
+        expect(rest).toEqual(tracedRest);
+        expect(walks.map((w) => [w.hook, w.table, w.result.verdict, w.result.decidedBy])).toEqual(tracedWalks.map((w) => [w.hook, w.table, w.result.verdict, w.result.decidedBy]));
+        expect(trace).toEqual([]);
+        expect(traced.trace.length).toBeGreaterThan(0);
+      }
+    }
+  });
+
   it('the REJECT carries the ICMP type kube-proxy gets by default', () => {
     const r = walkNewConnection(tables, packet(POD_ON_NODE_1, '10.96.0.50', 80), 'incoming', { random: seededRandom(1), recent: emptyRecentTable(), now: 0 });
     expect([r.verdict, r.rejectWith, r.trace.at(-1)?.rule]).toEqual([

@@ -38,6 +38,11 @@ export interface WalkContext {
   readonly recent: RecentTable;
   /** Epoch milliseconds; `-m recent --seconds` windows are measured against it. */
   readonly now: number;
+  /**
+   * false: the matched rules are not recorded and `trace` comes back empty. Formatting each matched
+   * rule is a large share of a walk; the data path reads only the verdict and the packet.
+   */
+  readonly trace?: boolean;
 }
 
 export type Verdict = 'ACCEPT' | 'DROP' | 'REJECT' | 'DNAT' | 'MASQUERADE';
@@ -57,7 +62,7 @@ export interface WalkResult {
   readonly decidedBy: 'rule' | 'policy';
   /** The packet as it leaves the table: destination rewritten by DNAT, mark by MARK. */
   readonly packet: Packet;
-  /** Every rule that matched, in the order it matched. */
+  /** Every rule that matched, in the order it matched (empty when the walk was asked not to trace). */
   readonly trace: readonly TraceStep[];
   readonly recent: RecentTable;
   /** For REJECT: the ICMP type or tcp-reset it answers with. */
@@ -211,6 +216,7 @@ export function walk(tables: Tables, hook: Hook, table: TableName, packet: Packe
     addresses: { src: ipOf(packet.src, 'source'), dst: ipOf(packet.dst, 'destination'), local: cachedLocalPrefixes(packet.localAddresses) },
     recent: ctx.recent,
   };
+  const tracing = ctx.trace !== false;
   const trace: TraceStep[] = [];
   // The jump stack: a loop is refused at restore, so its depth is bounded by the number of chains.
   const stack: { chain: string; next: number }[] = [];
@@ -236,7 +242,7 @@ export function walk(tables: Tables, hook: Hook, table: TableName, packet: Packe
     const position = index + 1;
     index++;
     if (!ruleMatches(rule, cur, ctx)) continue;
-    trace.push({ table, chain: chain.name, position, rule: formatRule(chain.name, rule) });
+    if (tracing) trace.push({ table, chain: chain.name, position, rule: formatRule(chain.name, rule) });
     const target = rule.target;
     if (!target) continue;
     switch (target.kind) {

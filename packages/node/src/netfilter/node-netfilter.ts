@@ -133,13 +133,14 @@ export class NodeNetfilter {
     return netfilter.traceJson(this.live, packet, { origin: this.isLocal(r.src) ? 'local' : 'incoming', recent: this.recent, now: this.now() });
   }
 
-  /** One draw of the first packet of a new connection, on the live tables (the data path). */
+  /** One draw of the first packet of a new connection, on the live tables (the data path: no trace is kept; `trace` above has them). */
   walkNew(packet: Omit<netfilter.Packet, 'localAddresses' | 'mark' | 'ctState'>): netfilter.ConnectionVerdict {
     const origin: netfilter.Origin = this.isLocal(packet.src) ? 'local' : 'incoming';
     const v = netfilter.walkNewConnection(this.live, { ...packet, mark: 0, localAddresses: this.localAddresses, ctState: 'NEW' }, origin, {
       random: this.random,
       recent: this.recent,
       now: this.now(),
+      trace: false,
     });
     this.recent = v.recent;
     return v;

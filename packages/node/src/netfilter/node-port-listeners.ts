@@ -7,7 +7,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import type { Duplex } from 'node:stream';
-import { MAX_DATAGRAM_BYTES, MAX_STREAMS, type PodNetwork } from '../pod-network/pod-network.js';
+import { MAX_DATAGRAM_BYTES, MAX_STREAMS, whenConnected, type PodNetwork } from '../pod-network/pod-network.js';
 import type { Tuple } from '../pod-network/tuple.js';
 
 /** Every port of the default NodePort range (30000-32767), TCP and UDP. */
@@ -98,7 +98,8 @@ export class NodePortSockets {
     socket.once('close', () => this.accepted.delete(socket));
     socket.on('error', () => socket.destroy());
     const tuple: Tuple = { protocol: 'TCP', srcIP: plainAddress(socket.remoteAddress), srcPort: socket.remotePort ?? 0, dstIP: this.o.address, dstPort: port };
-    void this.o.net.connectExternal(tuple).then((r) => {
+    whenConnected(this.o.net.connectExternal(tuple), (r) => {
+      // Only after an overlay dial can the client have gone in the meantime.
       if (socket.destroyed) {
         if (r.ok) r.socket.destroy();
         return;
