@@ -1,6 +1,5 @@
 // Proxy agents programming real node processes (the node's netfilter API): Service + Deployment →
 // the seed's chains in node-1's live tables; the status stream's revision; kill -9 of an agent.
-// Skipped while the node does not serve /netfilter/save yet.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectBus, headRevision, watchObservations, type Bus } from '@kubemu/bus';
 import { servicePortChainName } from '@kubemu/core';
@@ -25,7 +24,6 @@ let bus: Bus;
 const nodes: NodeHandle[] = [];
 const agents: ProxyAgentHandle[] = [];
 const observations: Observation[] = [];
-let netfilterServed = false;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -56,9 +54,6 @@ beforeAll(async () => {
   nats = await startNats();
   api = await startApiStore({ natsUrl: nats.url });
   nodes.push(await startNode({ natsUrl: nats.url, apiStore: api, index: 1, leaseRenewIntervalMs: 1000 }));
-  const probe = await fetch(`${nodes[0]!.url}/netfilter/save`, { headers: { Authorization: `Bearer ${api.token}` } });
-  netfilterServed = probe.status === 200;
-  if (!netfilterServed) return;
   cm = await startControllerManager({ natsUrl: nats.url, apiStore: api });
   for (const index of [2, 3]) nodes.push(await startNode({ natsUrl: nats.url, apiStore: api, index, leaseRenewIntervalMs: 1000 }));
   for (const n of nodes) agents.push(await startProxyAgent({ natsUrl: nats.url, apiStore: api, node: n.name }));
@@ -76,8 +71,7 @@ afterAll(async () => {
 });
 
 describe('proxy agents on real nodes', () => {
-  it("program the seed's my-nginx and report the revision; kill -9 keeps the rules, a new Service waits for the restart", async (ctx) => {
-    if (!netfilterServed) ctx.skip();
+  it("program the seed's my-nginx and report the revision; kill -9 keeps the rules, a new Service waits for the restart", async () => {
     await create('/api/v1/namespaces/default/services', {
       apiVersion: 'v1',
       kind: 'Service',
