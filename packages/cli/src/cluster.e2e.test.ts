@@ -18,6 +18,7 @@ import {
   type NodeHandle,
   SEED_MY_NGINX as SEED_SERVICE,
   eventually,
+  NGINX_DEPLOYMENT,
 } from '@kubemu/testkit';
 import { runCli } from './cli.js';
 import { bufferIO } from './io.js';
@@ -81,28 +82,6 @@ function readyPods(selector: string, n: number, timeoutMs = 30_000): Promise<Pod
 }
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-const NGINX_DEPLOYMENT = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.27
-        ports:
-        - containerPort: 80
-        - containerPort: 443
-`;
 
 // kubernetes.io/docs/concepts/workloads/controllers/statefulset: the headless Service and the StatefulSet.
 // A readiness delay makes OrderedReady visible: web-N+1 may only be created once web-N is Ready.

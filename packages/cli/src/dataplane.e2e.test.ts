@@ -23,6 +23,7 @@ import {
   type ProxyAgentHandle,
   SEED_MY_NGINX as SEED_SERVICE,
   eventually,
+  NGINX_DEPLOYMENT,
 } from '@kubemu/testkit';
 import { runCli } from './cli.js';
 import { bufferIO } from './io.js';
@@ -136,28 +137,6 @@ async function programmedAtHead(indexes: readonly number[] = [1, 2, 3]): Promise
   }
   return head;
 }
-
-const NGINX_DEPLOYMENT = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: nginx
-spec:
-  replicas: 3
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.27
-        ports:
-        - containerPort: 80
-        - containerPort: 443
-`;
 
 // agnhost netexec behind a NodePort Service, on node-1 and node-2 only: node-3 has no local endpoint.
 const NETEXEC = `apiVersion: v1

@@ -57,3 +57,26 @@ spec:
   externalIPs:
   - 80.11.12.10
 `;
+
+/** The 3-replica `app: nginx` Deployment the issues pair with the seed's my-nginx Service. */
+export const NGINX_DEPLOYMENT = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: nginx
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: nginx
+  template:
+    metadata:
+      labels:
+        app: nginx
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+        ports:
+        - containerPort: 80
+        - containerPort: 443
+`;
