@@ -72,6 +72,9 @@ export async function connectBus(options: ConnectBusOptions): Promise<Bus> {
     reconnectTimeWait: options.reconnectTimeWaitMs ?? 250,
     waitOnFirstConnect: options.waitOnFirstConnect ?? false,
     timeout: apiTimeoutMs,
+    // nats.js otherwise builds an Error (a stack capture) for every request and JetStream publish,
+    // only to give a timeout a caller's stack: a measurable share of an api-store write.
+    noAsyncTraces: true,
   });
   let jsm: JetStreamManager;
   try {
