@@ -2,9 +2,9 @@
 // kubemu-node: one node's kubelet and pod network.
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { createActor } from 'xstate';
+import { closeServer, listen, onShutdown, runMain } from '@kubemu/agent-runtime';
 import { connectBus, publishObservation, watchObjectEvents } from '@kubemu/bus';
 import { ApiClient, ApiError } from '@kubemu/client';
 import {
@@ -68,11 +68,7 @@ async function main(): Promise<void> {
   const hostPorts = new HostPortSockets({ address: config.address, net });
   const agent = new NodeAgent({ nodeName: config.name, address: config.address, podCIDR: config.podCIDR, maxPods: config.maxPods, client, net, hostPorts, log, metrics });
   const server = createKubeletServer({ token, agent, net, netfilter: nf, metrics, healthy: () => state() === 'ready' });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.address, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { port } = await listen(server, config.port, config.address);
   const id: NodeIdentity = {
     name: config.name,
     address: config.address,
@@ -178,28 +174,17 @@ async function main(): Promise<void> {
 
   log.info({ address: config.address, port, randomSeed, overlayTcpPort: overlay.tcpPort, overlayUdpPort: overlay.udpPort, revision: agent.revision }, 'listening');
 
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
+  onShutdown(log, async () => {
     lifecycle.send({ type: 'STOP' });
     clearInterval(leaseTimer);
     agent.stop();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
     await nodePorts.close();
     hostPorts.close();
     await net.close();
     await watch.stop();
     await bus.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  });
 }
 
-main().catch((err: unknown) => {
-  pino({ base: { component: 'node' } }).fatal({ err: String((err as Error)?.stack ?? err) }, 'node failed');
-  process.exit(1);
-});
+runMain('node', main);

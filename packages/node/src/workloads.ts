@@ -42,13 +42,16 @@ function httpHandler(program: WorkloadProgram, id: PodIdentity, client: string, 
   return { status: 200, body: `pod: ${id.name}\npodIP: ${id.ip}\nclient: ${client}\n` };
 }
 
-/** netexec's UDP commands: "hostname", "echo MSG", "clientip". */
-function netexecUdp(id: PodIdentity, payload: string, client: string): string {
-  const [cmd = '', ...rest] = payload.trim().split(' ');
-  if (cmd === 'hostname') return id.hostname;
-  if (cmd === 'echo') return rest.join(' ');
-  if (cmd === 'clientip') return client;
-  return `unknown command: ${cmd}`;
+/**
+ * netexec's UDP commands (startUDPServer): the datagram trimmed and lower-cased; "hostname", "echo
+ * MSG", "clientip" answer; anything else is only logged, so no datagram comes back.
+ */
+function netexecUdp(id: PodIdentity, payload: string, client: string): string | undefined {
+  const text = payload.trim().toLowerCase();
+  if (text === 'hostname') return id.hostname;
+  if (text.startsWith('echo ')) return text.slice('echo '.length);
+  if (text === 'clientip') return client;
+  return undefined;
 }
 
 function startListener(net: PodNetwork, id: PodIdentity, program: WorkloadProgram, l: WorkloadListener): () => void {
@@ -66,7 +69,10 @@ function startListener(net: PodNetwork, id: PodIdentity, program: WorkloadProgra
   return net.listenDatagram(id.ip, l.port, (payload, tuple, reply) => {
     const client = `${tuple.srcIP}:${tuple.srcPort}`;
     if (l.serves === 'udp-hostname') reply(Buffer.from(id.hostname));
-    else if (l.serves === 'netexec-udp') reply(Buffer.from(netexecUdp(id, payload.toString('utf8'), client)));
+    else if (l.serves === 'netexec-udp') {
+      const answer = netexecUdp(id, payload.toString('utf8'), client);
+      if (answer !== undefined) reply(Buffer.from(answer));
+    }
     else reply(payload);
   });
 }

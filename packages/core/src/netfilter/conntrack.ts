@@ -4,6 +4,7 @@
 // when the rules change, as in the kernel. Deterministic: every operation takes `now` (epoch
 // milliseconds) and nothing reads a clock. It is a mutable table with an explicit bound (the
 // node's hot path inserts per connection; copying a map per insert would not scale).
+import { conntrackFilterMatches, type ConntrackFilter } from './conntrack-cleanup.js';
 import type { Protocol } from './rule.js';
 import type { CtState } from './walk.js';
 
@@ -265,7 +266,37 @@ export class ConntrackTable {
     return true;
   }
 
-  /** `conntrack -D`: forget connections matching a predicate (kube-proxy clears stale UDP entries so). */
+  /**
+   * kube-proxy's ClearEntries: forget every connection some filter matches (`conntrack -D -p udp
+   * --orig-dst … --orig-port-dst … --reply-src …`). Filters with an original destination port are
+   * looked up by it, so kube-proxy's cleanup costs one pass over the table, not one per filter.
+   */
+  clearEntries(filters: readonly ConntrackFilter[]): number {
+    if (filters.length === 0) return 0;
+    const byPort = new Map<string, ConntrackFilter[]>();
+    const anyPort: ConntrackFilter[] = [];
+    for (const f of filters) {
+      if (f.original?.dport === undefined) {
+        anyPort.push(f);
+        continue;
+      }
+      const k = `${f.proto}/${f.original.dport}`;
+      const list = byPort.get(k);
+      if (list) list.push(f);
+      else byPort.set(k, [f]);
+    }
+    let removed = 0;
+    for (const c of this.byOriginal.values()) {
+      const candidates = byPort.get(`${c.original.proto}/${c.original.dport}`);
+      if (candidates?.some((f) => conntrackFilterMatches(f, c)) || anyPort.some((f) => conntrackFilterMatches(f, c))) {
+        this.remove(c);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /** `conntrack -D`: forget connections matching a predicate. */
   delete(predicate: (e: ConntrackEntry) => boolean): number {
     let removed = 0;
     for (const c of this.byOriginal.values()) {

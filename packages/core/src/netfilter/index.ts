@@ -1,5 +1,6 @@
 export * from './address.js';
 export * from './conntrack.js';
+export * from './conntrack-cleanup.js';
 export * from './ensure.js';
 export * from './parse-rule.js';
 export * from './path.js';

@@ -9,6 +9,8 @@ type TableName = netfilter.TableName;
 
 /** nf_conntrack_max for one emulated node (kube-proxy's conntrack.min). */
 export const NODE_CONNTRACK_MAX = netfilter.DEFAULT_CONNTRACK_MAX;
+/** Filters one `POST /netfilter/conntrack/delete` may carry (kube-proxy sends one per stale UDP entry). */
+export const MAX_CONNTRACK_FILTERS = 16_384;
 /** Entries one `POST /netfilter/ensure` may carry (kube-proxy ensures 14). */
 export const MAX_ENSURE_RULES = 256;
 
@@ -24,6 +26,19 @@ export interface EnsureRequest {
 
 export class EnsureError extends Error {
   override name = 'EnsureError';
+}
+
+export class ConntrackFilterError extends Error {
+  override name = 'ConntrackFilterError';
+}
+
+export interface ConntrackListEntry {
+  original: netfilter.ConnTuple;
+  reply: netfilter.ConnTuple;
+  seenReply: boolean;
+  assured: boolean;
+  closing: boolean;
+  timeoutSeconds: number;
 }
 
 export interface NodeNetfilterOptions {
@@ -105,6 +120,28 @@ export class NodeNetfilter {
     }
     this.replace(t);
     return { created };
+  }
+
+  /** `conntrack -L [-p PROTO]`: the live entries, oldest first, with the seconds each has left. */
+  conntrackList(proto?: netfilter.Protocol): ConntrackListEntry[] {
+    const now = this.now();
+    return this.conntrack
+      .entries(now)
+      .filter((e) => proto === undefined || e.original.proto === proto)
+      .map((e) => ({
+        original: e.original,
+        reply: e.reply,
+        seenReply: e.seenReply,
+        assured: e.assured,
+        closing: e.closing,
+        timeoutSeconds: Math.ceil((e.expiresAt - now) / 1000),
+      }));
+  }
+
+  /** kube-proxy's ClearEntries (`conntrack -D` with filters): how many entries went. */
+  conntrackDelete(filters: readonly netfilter.ConntrackFilter[]): { deleted: number } {
+    if (filters.length > MAX_CONNTRACK_FILTERS) throw new ConntrackFilterError(`${filters.length} filters, at most ${MAX_CONNTRACK_FILTERS}`);
+    return { deleted: this.conntrack.clearEntries(filters) };
   }
 
   save(table?: TableName): string {

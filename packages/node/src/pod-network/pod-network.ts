@@ -298,15 +298,20 @@ export class PodNetwork {
     queueMicrotask(() => listener(payload, delivered, (reply) => this.sendDatagram(reverseTuple(delivered), reply, 'reply')));
   }
 
-  /** An ephemeral UDP socket for a client in a pod. */
-  bindDatagram(ip: string, onMessage: (payload: Buffer, tuple: Tuple) => void): { port: number; close: () => void } {
-    const port = this.allocateEphemeral(ip);
-    const unlisten = this.listenDatagram(ip, port, (payload, tuple) => onMessage(payload, tuple));
+  /** A UDP socket for a client in a pod: on `port` (nc -p; EADDRINUSE when taken), else an ephemeral one. */
+  bindDatagram(ip: string, onMessage: (payload: Buffer, tuple: Tuple) => void, port?: number): { port: number; close: () => void } {
+    if (port !== undefined) {
+      if (this.ephemeral.get(ip)?.has(port)) throw Object.assign(new Error(`bind ${ip}:${port}: address already in use`), { code: 'EADDRINUSE' });
+      const unlisten = this.listenDatagram(ip, port, (payload, tuple) => onMessage(payload, tuple));
+      return { port, close: unlisten };
+    }
+    const bound = this.allocateEphemeral(ip);
+    const unlisten = this.listenDatagram(ip, bound, (payload, tuple) => onMessage(payload, tuple));
     return {
-      port,
+      port: bound,
       close: () => {
         unlisten();
-        this.releaseEphemeral(ip, port);
+        this.releaseEphemeral(ip, bound);
       },
     };
   }
