@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // kubemu-api-store: kube-apiserver + etcd, over the kubemu event log.
 import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { randomBytes, randomUUID, randomInt } from 'node:crypto';
 import { pino } from 'pino';
 import { createActor } from 'xstate';
+import { closeServer, listen, onShutdown, runMain } from '@kubemu/agent-runtime';
 import { connectBus, ensureStreams, headRevision, watchObjectEvents } from '@kubemu/bus';
 import { bootstrapObjects, formatIP, indexedIP, parseCIDR, seededRandom, type AdmissionContext, type Random } from '@kubemu/core';
 import { parseConfig } from './config.js';
@@ -96,11 +96,7 @@ async function main(): Promise<void> {
     }),
   );
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.securePort, config.bindAddress, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
+  const address = await listen(server, config.securePort, config.bindAddress);
   const problems = await bootstrap(writer, bootstrapObjects(config.serviceClusterIPRange, config.advertiseAddress, address.port), admissionContext);
   for (const p of problems) log.warn({ problem: p }, 'bootstrap object not created');
   lifecycle.send({ type: 'BOOTSTRAPPED' });
@@ -114,23 +110,12 @@ async function main(): Promise<void> {
 
   log.info({ address: address.address, port: address.port, revision: live.revision, writer: writerId }, 'listening');
 
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
+  onShutdown(log, async () => {
     lifecycle.send({ type: 'STOP' });
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
     await watch.stop();
     await bus.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  });
 }
 
-main().catch((err: unknown) => {
-  log.fatal({ err: String((err as Error)?.stack ?? err) }, 'api-store failed');
-  process.exit(1);
-});
+runMain('api-store', main, log);

@@ -6,3 +6,5 @@ export * from './read.js';
 export * from './status.js';
 export * from './log-file.js';
 export { InvariantError, READ_BATCH_MESSAGES, PULL_EXPIRES_MS, DEFAULT_MAX_CONSECUTIVE_FAILURES, type ReaderEnd } from './stream-reader.js';
+export * from './snapshot-file.js';
+export * from './snapshot-writer.js';

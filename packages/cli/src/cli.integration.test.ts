@@ -250,6 +250,9 @@ describe('kubemu against a real cluster', { timeout: 60_000 }, () => {
     for (const c of rec.components) expect(isAlive(c.pid, c.identity), c.name).toBe(false);
     expect(existsSync(recordFile)).toBe(false);
     expect(existsSync(join(stateDir, 'nats'))).toBe(true);
+    // SIGTERM left each agent's last snapshot (DESIGN "The event log").
+    expect(existsSync(join(stateDir, 'snapshots', 'controller-manager.pb'))).toBe(true);
+    expect(existsSync(join(stateDir, 'snapshots', 'proxy-agent-node-1.pb'))).toBe(true);
     expect(await kubemu(['status'])).toMatchObject({ code: 1, stdout: `kubemu: no cluster is running in ${stateDir} (a stopped cluster is there: \`kubemu up --state-dir state\` resumes it)\n` });
   });
 
@@ -263,6 +266,17 @@ describe('kubemu against a real cluster', { timeout: 60_000 }, () => {
     expect((await convergedStatus()).code).toBe(0);
     const rec = record();
     expect(rec.supervisor?.pid).toBe(fg.child.pid);
+    for (const instance of ['controller-manager', 'proxy-agent-node-1']) {
+      const lines = readFileSync(join(stateDir, 'logs', `${instance}.log`), 'utf8').split('\n');
+      const resumed = lines.flatMap((l) => {
+        try {
+          return [JSON.parse(l) as { msg?: string; revision?: number }];
+        } catch {
+          return [];
+        }
+      });
+      expect(resumed.some((l) => l.msg === `resumed from snapshot at revision ${l.revision}` && Number(l.revision) > 1), instance).toBe(true);
+    }
     const r = await kubemu(['get', 'svc', 'my-nginx', '-o', 'json']);
     const svc = JSON.parse(r.stdout) as { spec: { clusterIP: string; ports: { nodePort: number }[] } };
     expect(svc.spec.clusterIP).toBe(myNginx.ip);

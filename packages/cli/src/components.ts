@@ -189,6 +189,8 @@ export const controllerManager: Component = {
         LOOPBACK,
         '--port',
         String(ctx.ports[instance]),
+        '--snapshot-file',
+        snapshotFileOf(ctx.paths, instance),
       ],
       identity: ctx.paths.tokenFile,
     };
@@ -260,6 +262,7 @@ export const proxyAgent: Component = {
         '--healthz-bind-address', nodeAddress(n),
         '--healthz-port', String(PROXY_HEALTHZ_PORT),
         '--config', writeKubeProxyConfig(ctx.paths),
+        '--snapshot-file', snapshotFileOf(ctx.paths, instance),
       ],
       identity: ctx.paths.tokenFile,
     };
@@ -296,6 +299,11 @@ export const COMPONENTS: readonly Component[] = [natsServer, apiStore, controlle
 /** The component an instance name belongs to (for `status` of a recorded cluster). */
 export function componentOfInstance(instance: string, settings: ClusterSettings): Component | undefined {
   return COMPONENTS.find((c) => c.instances(settings).includes(instance));
+}
+
+/** Where an agent keeps its snapshot, e.g. snapshots/proxy-agent-node-1.pb; `rm -rf .kubemu` starts afresh. */
+export function snapshotFileOf(paths: StatePaths, instance: string): string {
+  return join(paths.snapshotsDir, `${instance}.pb`);
 }
 
 export function logFileOf(paths: StatePaths, instance: string): string {

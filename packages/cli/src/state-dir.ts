@@ -23,6 +23,8 @@ export interface StatePaths {
   kubeProxyConfigFile: string;
   logsDir: string;
   natsStoreDir: string;
+  /** The controller-manager's and proxy agents' snapshots (--snapshot-file), one file each. */
+  snapshotsDir: string;
 }
 
 /** `--state-dir`, else $KUBEMU_STATE_DIR, else `.kubemu/` in the current folder. */
@@ -44,6 +46,7 @@ export function statePaths(root: string): StatePaths {
     kubeProxyConfigFile: join(root, 'kube-proxy.yaml'),
     logsDir: join(root, 'logs'),
     natsStoreDir: join(root, 'nats'),
+    snapshotsDir: join(root, 'snapshots'),
   };
 }
 

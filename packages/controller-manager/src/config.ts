@@ -1,5 +1,6 @@
 // Flags, named like kube-controller-manager's where it has them.
 import { parseArgs } from 'node:util';
+import { DEFAULT_SNAPSHOT_INTERVAL_MS } from '@kubemu/bus';
 import { DEFAULT_MAX_ENDPOINTS_PER_SLICE, DEFAULT_NODE_MONITOR_GRACE_PERIOD_MS, DEFAULT_NODE_MONITOR_PERIOD_MS, MAX_MAX_ENDPOINTS_PER_SLICE } from '@kubemu/core';
 
 export interface ControllerManagerConfig {
@@ -15,6 +16,9 @@ export interface ControllerManagerConfig {
   /** Controllers to run; all when absent (kube-controller-manager --controllers). */
   controllers?: string[];
   randomSeed?: number;
+  /** Where the informer's snapshot is kept (DESIGN "The event log"); none when absent: every start replays the log. */
+  snapshotFile?: string;
+  snapshotIntervalMs: number;
 }
 
 export const USAGE = `kubemu-controller-manager: kube-controller-manager + kube-scheduler over the kubemu event log
@@ -31,6 +35,10 @@ export const USAGE = `kubemu-controller-manager: kube-controller-manager + kube-
   --controllers LIST                  comma-separated, default all: endpointslice,endpoints,scheduler,
                                       deployment,statefulset,nodelifecycle,namespace,garbagecollector
   --random-seed N                     seed pod-name randomness (for reproducible runs)
+  --snapshot-file PATH                keep a snapshot of the informer's store here; a restart resumes the
+                                      log after it (a missing, damaged or outdated one: replay from 1)
+  --snapshot-interval DUR             while events arrive, write the snapshot at most this often (default ${DEFAULT_SNAPSHOT_INTERVAL_MS / 1000}s);
+                                      also once caught up with the log and on SIGTERM
 `;
 
 /** Go time.ParseDuration for the forms flags use: 40s, 500ms, 1m30s, 2h. */
@@ -61,6 +69,8 @@ export function parseConfig(argv: string[]): ControllerManagerConfig {
       'max-endpoints-per-slice': { type: 'string', default: String(DEFAULT_MAX_ENDPOINTS_PER_SLICE) },
       controllers: { type: 'string' },
       'random-seed': { type: 'string' },
+      'snapshot-file': { type: 'string' },
+      'snapshot-interval': { type: 'string', default: `${DEFAULT_SNAPSHOT_INTERVAL_MS / 1000}s` },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -86,7 +96,10 @@ export function parseConfig(argv: string[]): ControllerManagerConfig {
     nodeMonitorGracePeriodMs: parseDuration(values['node-monitor-grace-period']!),
     nodeMonitorPeriodMs: parseDuration(values['node-monitor-period']!),
     maxEndpointsPerSlice,
+    snapshotIntervalMs: parseDuration(values['snapshot-interval']!),
   };
+  if (!(config.snapshotIntervalMs > 0)) throw new Error('--snapshot-interval must be positive');
+  if (values['snapshot-file'] !== undefined) config.snapshotFile = values['snapshot-file'];
   if (config.nodeMonitorPeriodMs <= 0) throw new Error('--node-monitor-period must be positive');
   if (values['ca-file'] !== undefined) config.caFile = values['ca-file'];
   if (values.controllers !== undefined) config.controllers = values.controllers.split(',').map((c) => c.trim()).filter(Boolean);

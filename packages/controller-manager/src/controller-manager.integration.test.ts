@@ -12,106 +12,17 @@ import {
   type NatsHandle,
   eventually,
 } from '@kubemu/testkit';
+import { apiCalls, StandInKubelets, type ApiCalls } from './stand-in-kubelets.test-data.js';
 
 let nats: NatsHandle;
 let api: ApiStoreHandle;
 let cm: ControllerManagerHandle;
 const NODES = ['node-1', 'node-2', 'node-3'];
 const GRACE = '3s';
-
-async function call(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ code: number; body: any }> {
-  const res = await api.fetch(path, { method, headers: { 'Content-Type': contentType }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  const text = await res.text();
-  return { code: res.status, body: text ? JSON.parse(text) : undefined };
-}
-
-async function must(method: string, path: string, body?: unknown, contentType?: string): Promise<any> {
-  const r = await call(method, path, body, contentType);
-  if (r.code >= 300) throw new Error(`${method} ${path}: ${r.code} ${JSON.stringify(r.body)}`);
-  return r.body;
-}
-
-const nowText = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-const nodeIndex = (name: string): number => Number(name.split('-')[1]);
-
-// ---- the stand-in kubelets ----
-const silent = new Set<string>();
-const nextHost = new Map<string, number>();
-let kubeletTimer: NodeJS.Timeout | undefined;
-let kubeletBusy = false;
-
-async function kubeletTick(): Promise<void> {
-  const now = nowText();
-  for (const name of NODES) {
-    if (silent.has(name)) continue;
-    await call('PUT', `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${name}`, {
-      apiVersion: 'coordination.k8s.io/v1',
-      kind: 'Lease',
-      metadata: { name, namespace: 'kube-node-lease' },
-      spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: new Date().toISOString().replace('Z', '000Z') },
-    });
-  }
-  const nodes: Node[] = (await must('GET', '/api/v1/nodes')).items;
-  const readyNodes = new Set<string>();
-  for (const node of nodes) {
-    const name = node.metadata!.name!;
-    if (silent.has(name)) continue;
-    const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
-    if (ready?.status === 'True') {
-      readyNodes.add(name);
-      continue;
-    }
-    // The kubelet posts its own view again once it sees the node controller's Unknown.
-    await call('PUT', `/api/v1/nodes/${name}/status`, { ...node, status: nodeStatus(name, now) });
-  }
-  const pods: Pod[] = (await must('GET', '/api/v1/pods')).items;
-  for (const pod of pods) {
-    const node = pod.spec?.nodeName;
-    if (!node || !readyNodes.has(node)) continue;
-    const ns = pod.metadata!.namespace!;
-    const name = pod.metadata!.name!;
-    if (pod.metadata?.deletionTimestamp) {
-      // The kubelet's final delete once the containers stopped (status manager: grace period 0, uid precondition).
-      await call('DELETE', `/api/v1/namespaces/${ns}/pods/${name}?gracePeriodSeconds=0`);
-      continue;
-    }
-    const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
-    if (pod.status?.phase === 'Running' && ready?.status === 'True') continue;
-    let ip = pod.status?.podIP;
-    if (!ip) {
-      const host = (nextHost.get(node) ?? 1) + 1;
-      nextHost.set(node, host);
-      ip = `10.244.${nodeIndex(node)}.${host}`;
-    }
-    const conditions = [
-      { type: 'PodScheduled', status: 'True', lastTransitionTime: now },
-      { type: 'Initialized', status: 'True', lastTransitionTime: now },
-      { type: 'ContainersReady', status: 'True', lastTransitionTime: now },
-      { type: 'Ready', status: 'True', lastTransitionTime: now },
-    ];
-    await call('PUT', `/api/v1/namespaces/${ns}/pods/${name}/status`, {
-      ...pod,
-      status: { phase: 'Running', hostIP: `127.0.1.${nodeIndex(node)}`, podIP: ip, podIPs: [{ ip }], startTime: now, conditions },
-    });
-  }
-}
-
-function nodeStatus(name: string, now: string): Node['status'] {
-  return {
-    addresses: [{ type: 'InternalIP', address: `127.0.1.${nodeIndex(name)}` }, { type: 'Hostname', address: name }],
-    conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: now, lastTransitionTime: now }],
-  };
-}
-
-function startKubelets(): void {
-  kubeletTimer = setInterval(() => {
-    if (kubeletBusy) return;
-    kubeletBusy = true;
-    kubeletTick()
-      .catch(() => undefined)
-      .finally(() => (kubeletBusy = false));
-  }, 250);
-}
+let calls: ApiCalls;
+let kubelets: StandInKubelets;
+const call: ApiCalls['call'] = (...a) => calls.call(...a);
+const must: ApiCalls['must'] = (...a) => calls.must(...a);
 
 async function pods(selector: string): Promise<Pod[]> {
   return (await must('GET', `/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent(selector)}`)).items;
@@ -128,22 +39,16 @@ function startCM(): Promise<ControllerManagerHandle> {
 beforeAll(async () => {
   nats = await startNats();
   api = await startApiStore({ natsUrl: nats.url });
-  for (const name of NODES) {
-    const node = await must('POST', '/api/v1/nodes', {
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: { name, labels: { 'kubernetes.io/hostname': name } },
-      spec: { podCIDR: `10.244.${nodeIndex(name)}.0/24`, podCIDRs: [`10.244.${nodeIndex(name)}.0/24`] },
-    });
-    await must('PUT', `/api/v1/nodes/${name}/status`, { ...node, status: nodeStatus(name, nowText()) });
-  }
-  await kubeletTick();
-  startKubelets();
+  calls = apiCalls(api);
+  kubelets = new StandInKubelets(calls, NODES);
+  await kubelets.register();
+  await kubelets.tick();
+  kubelets.start();
   cm = await startCM();
 }, 60_000);
 
 afterAll(async () => {
-  if (kubeletTimer) clearInterval(kubeletTimer);
+  kubelets?.stop();
   await cm?.process.stop();
   await api?.process.stop();
   await nats?.stop();
@@ -261,7 +166,7 @@ describe('controller-manager', () => {
     const victim = (await pods('app=nginx')).find((p) => p.spec?.nodeName === 'node-2')!;
     expect(victim).toBeDefined();
     const ip = victim.status!.podIP!;
-    silent.add('node-2');
+    kubelets.silent.add('node-2');
 
     const node = await eventually('node-2 Ready=Unknown', async () => {
       const n: Node = await must('GET', '/api/v1/nodes/node-2');
@@ -277,7 +182,7 @@ describe('controller-manager', () => {
       return e?.conditions?.ready === false && notReady.includes(ip) ? true : undefined;
     });
 
-    silent.delete('node-2');
+    kubelets.silent.delete('node-2');
     await eventually('node-2 endpoint ready again', async () => {
       const s = await slicesOf('my-nginx');
       const e = s.flatMap((x) => x.endpoints ?? []).find((x) => x.addresses?.[0] === ip);

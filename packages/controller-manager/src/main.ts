@@ -3,9 +3,9 @@
 // informer), writes through the api-store like any other client.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomInt } from 'node:crypto';
 import { pino } from 'pino';
+import { AgentSnapshots, closeServer, listen, onShutdown, runMain, sendMetrics, sendNotFound } from '@kubemu/agent-runtime';
 import { connectBus } from '@kubemu/bus';
 import { ApiClient } from '@kubemu/client';
 import { seededRandom, type Random } from '@kubemu/core';
@@ -22,6 +22,8 @@ import { namespaceController } from './controllers/namespace.js';
 import { garbageCollector } from './controllers/garbage-collector.js';
 
 const log = pino({ base: { component: 'controller-manager' } });
+/** The name its snapshot file carries. */
+const AGENT = 'controller-manager';
 
 async function main(): Promise<void> {
   const config = parseConfig(process.argv.slice(2));
@@ -45,19 +47,33 @@ async function main(): Promise<void> {
   if (unknown.length > 0) throw new Error(`--controllers: unknown ${unknown.join(', ')}; known: ${all.map((d) => d.name).join(', ')}`);
   const enabled = config.controllers === undefined ? all : all.filter((d) => config.controllers!.includes(d.name));
 
+  // Written once the informer has caught up, then while events arrive (DESIGN "The event log").
+  let snapshots: AgentSnapshots | undefined;
   const informer = new Informer({
     onApplied: (revision) => {
       metrics.eventsApplied.inc();
       metrics.revision.set(revision);
+      snapshots?.changed();
     },
-    onReject: (r) => log.warn({ sequence: r.seq, subject: r.subject, reason: r.reason, detail: r.detail }, 'skipped a malformed event'),
+    onReject: (r) => {
+      log.warn({ sequence: r.seq, subject: r.subject, reason: r.reason, detail: r.detail }, 'skipped a malformed event');
+      snapshots?.changed();
+    },
   });
   const runners = enabled.map((d) => new ControllerRunner(d, { informer, client, metrics, log, now: () => new Date(), random }));
 
   const bus = await connectBus({ servers: config.natsUrl, name: 'controller-manager' });
-  log.info({ controllers: enabled.map((d) => d.name) }, 'replaying the event log');
+  if (config.snapshotFile !== undefined) {
+    snapshots = await AgentSnapshots.open({ bus, path: config.snapshotFile, agent: AGENT, intervalMs: config.snapshotIntervalMs, log, metrics });
+    if (snapshots.restored) {
+      informer.restore(snapshots.restored);
+      metrics.revision.set(informer.revision);
+    }
+  }
+  log.info({ controllers: enabled.map((d) => d.name), fromRevision: informer.revision + 1 }, 'replaying the event log');
   const { done } = await informer.start(bus);
   log.info({ revision: informer.revision, objects: informer.store.objects.size }, 'replayed the event log');
+  void snapshots?.start(() => ({ store: informer.store, revision: informer.revision })).catch((err: unknown) => log.warn({ err: String(err) }, 'could not write the snapshot'));
   const fatal = (what: string) => (err: unknown) => {
     log.fatal({ err: String((err as Error)?.stack ?? err) }, what);
     process.exit(1);
@@ -79,45 +95,20 @@ async function main(): Promise<void> {
     }
     if (path === '/metrics') {
       for (const r of runners) metrics.queueDepth.set({ name: r.definition.name }, r.queue.depth);
-      metrics.registry.metrics().then(
-        (text) => {
-          res.writeHead(200, { 'Content-Type': metrics.registry.contentType });
-          res.end(text);
-        },
-        (err: unknown) => {
-          res.writeHead(500);
-          res.end(String(err));
-        },
-      );
-      return;
+      return sendMetrics(res, metrics.registry);
     }
-    res.writeHead(404, { 'Content-Type': 'text/plain' });
-    res.end('404 page not found\n');
+    sendNotFound(res);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.bindAddress, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
+  const address = await listen(server, config.port, config.bindAddress);
   log.info({ address: address.address, port: address.port, revision: informer.revision }, 'listening');
 
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
+  onShutdown(log, async () => {
     await Promise.all(runners.map((r) => r.stop()));
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
     await informer.stop();
+    await snapshots?.close();
     await bus.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  });
 }
 
-main().catch((err: unknown) => {
-  log.fatal({ err: String((err as Error)?.stack ?? err) }, 'controller-manager failed');
-  process.exit(1);
-});
+runMain('controller-manager', main, log);

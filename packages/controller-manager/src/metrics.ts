@@ -1,12 +1,13 @@
 // Prometheus metrics, named after kube-controller-manager's workqueue metrics where it has them.
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { snapshotMetrics } from '@kubemu/agent-runtime';
 
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   return {
     registry,
-    eventsApplied: new Counter({ name: 'kubemu_events_applied_total', help: 'Log events folded into the informer cache.', registers: [registry] }),
+    eventsApplied: new Counter({ name: 'kubemu_events_applied_total', help: 'Log events folded into the informer cache (from a snapshot on, the ones after it).', registers: [registry] }),
     revision: new Gauge({ name: 'kubemu_informer_revision', help: 'Last log revision folded into the informer cache.', registers: [registry] }),
     reconciles: new Counter({
       name: 'kubemu_controller_reconciles_total',
@@ -28,6 +29,7 @@ export function createMetrics() {
     }),
     queueDepth: new Gauge({ name: 'workqueue_depth', help: 'Keys waiting in each controller\'s work queue.', labelNames: ['name'] as const, registers: [registry] }),
     retries: new Counter({ name: 'workqueue_retries_total', help: 'Keys requeued with backoff.', labelNames: ['name'] as const, registers: [registry] }),
+    ...snapshotMetrics(registry),
   };
 }
 

@@ -46,3 +46,4 @@ export * from './proxy/normalize.js';
 export * as netfilter from './netfilter/index.js';
 export * from './proxy-sync/index.js';
 export * from './convergence/oracle.js';
+export * from './store/store-snapshot.js';

@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { parseKubeProxyConfiguration, type ProxyConfig } from '@kubemu/core';
+import { DEFAULT_SNAPSHOT_INTERVAL_MS } from '@kubemu/bus';
+import { parseGoDuration, parseKubeProxyConfiguration, type ProxyConfig } from '@kubemu/core';
 
 export interface ProxyAgentConfig {
   nodeName: string;
@@ -15,6 +16,9 @@ export interface ProxyAgentConfig {
   /** kube-proxy's --healthz-bind-address port: /healthz, /livez, /metrics. */
   healthzPort: number;
   healthzBindAddress: string;
+  /** Where the agent keeps its snapshot (DESIGN "The event log"); none when absent: every start replays the log. */
+  snapshotFile?: string;
+  snapshotIntervalMs: number;
 }
 
 export const USAGE = `kubemu-proxy-agent: kube-proxy (iptables mode) for one kubemu node
@@ -27,12 +31,22 @@ export const USAGE = `kubemu-proxy-agent: kube-proxy (iptables mode) for one kub
   --config PATH           a kubeproxy.config.k8s.io/v1alpha1 KubeProxyConfiguration (YAML or JSON)
   --healthz-bind-address IP   default 127.0.0.1
   --healthz-port N        /healthz, /livez and /metrics (default 10256; 0 = any)
+  --snapshot-file PATH    keep a snapshot of what the agent folded from the log here; a restart
+                          resumes the log after it (a missing, damaged or outdated one: replay from 1)
+  --snapshot-interval DUR while events arrive, write the snapshot at most this often (default ${DEFAULT_SNAPSHOT_INTERVAL_MS / 1000}s);
+                          also once caught up with the log and on SIGTERM
 `;
 
 function port(v: string | undefined, flag: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--${flag} ${v}: must be an integer between 0 and 65535`);
   return n;
+}
+
+function snapshotInterval(text: string): number {
+  const ms = parseGoDuration(text);
+  if (ms === undefined || !(ms > 0)) throw new Error(`--snapshot-interval ${text}: must be a positive duration such as 30s`);
+  return ms;
 }
 
 /** The --config file's KubeProxyConfiguration, defaulted and validated; kube-proxy's error text on failure. */
@@ -62,6 +76,8 @@ export function parseConfig(argv: string[]): ProxyAgentConfig {
       config: { type: 'string' },
       'healthz-bind-address': { type: 'string', default: '127.0.0.1' },
       'healthz-port': { type: 'string', default: '10256' },
+      'snapshot-file': { type: 'string' },
+      'snapshot-interval': { type: 'string', default: `${DEFAULT_SNAPSHOT_INTERVAL_MS / 1000}s` },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -79,7 +95,9 @@ export function parseConfig(argv: string[]): ProxyAgentConfig {
     proxy: readProxyConfig(values.config),
     healthzPort: port(values['healthz-port'], 'healthz-port'),
     healthzBindAddress: values['healthz-bind-address']!,
+    snapshotIntervalMs: snapshotInterval(values['snapshot-interval']!),
   };
   if (values['ca-file']) config.caFile = values['ca-file'];
+  if (values['snapshot-file']) config.snapshotFile = values['snapshot-file'];
   return config;
 }

@@ -4,9 +4,9 @@
 // node: killing this process leaves them in place.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { createActor } from 'xstate';
+import { AgentSnapshots, closeServer, listen, onShutdown, runMain, sendMetrics, sendNotFound } from '@kubemu/agent-runtime';
 import { connectBus, publishObservation, watchObjectEvents } from '@kubemu/bus';
 import type { KubeObject } from '@kubemu/core';
 import { parseConfig } from './config.js';
@@ -73,39 +73,42 @@ async function main(): Promise<void> {
       res.end(body);
       return;
     }
-    if (path === '/metrics') {
-      metrics.registry.metrics().then(
-        (text) => {
-          res.writeHead(200, { 'Content-Type': metrics.registry.contentType });
-          res.end(text);
-        },
-        (err: unknown) => {
-          res.writeHead(500);
-          res.end(String(err));
-        },
-      );
-      return;
-    }
-    res.writeHead(404, { 'Content-Type': 'text/plain' });
-    res.end('404 page not found\n');
+    if (path === '/metrics') return sendMetrics(res, metrics.registry);
+    sendNotFound(res);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.healthzPort, config.healthzBindAddress, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
+  const address = await listen(server, config.healthzPort, config.healthzBindAddress);
   log.info({ address: address.address, port: address.port }, 'listening');
 
+  // DESIGN "The event log": resume after the snapshot, or replay from 1 without a usable one.
+  const snapshots =
+    config.snapshotFile === undefined
+      ? undefined
+      : await AgentSnapshots.open({
+          bus,
+          path: config.snapshotFile,
+          agent: agentName,
+          intervalMs: config.snapshotIntervalMs,
+          keeps: (kind, object) => proxier.keeps(kind, object),
+          log,
+          metrics,
+        });
+  if (snapshots?.restored) proxier.restore(snapshots.restored);
+
   const watch = watchObjectEvents(bus, {
-    fromRevision: 1,
-    onEvent: (e) => proxier.apply({ revision: e.revision, type: e.type, kind: e.kind, object: e.object as KubeObject, timeUnixMilli: Number(e.timeUnixMilli ?? 0) }),
+    fromRevision: proxier.revision + 1,
+    onEvent: (e) => {
+      proxier.apply({ revision: e.revision, type: e.type, kind: e.kind, object: e.object as KubeObject, timeUnixMilli: Number(e.timeUnixMilli ?? 0) });
+      snapshots?.changed();
+    },
     onReject: (r) => {
       log.warn({ sequence: r.seq, reason: r.reason, detail: r.detail }, 'skipped a malformed event');
       proxier.skip(r.seq);
+      snapshots?.changed();
     },
     onCaughtUp: () => {
       log.info({ revision: proxier.revision, objects: proxier.store.objects.size }, 'replayed the event log');
       proxier.onCaughtUp();
+      snapshots?.start(() => ({ store: proxier.store, revision: proxier.revision })).catch((err: unknown) => log.warn({ err: String(err) }, 'could not write the snapshot'));
     },
   });
   watch.done.then(
@@ -116,25 +119,15 @@ async function main(): Promise<void> {
     },
   );
 
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
+  onShutdown(log, async () => {
     lifecycle.send({ type: 'STOP' });
     await proxier.stop();
     await healthServers.close();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeServer(server);
     await watch.stop();
+    await snapshots?.close();
     await bus.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  });
 }
 
-main().catch((err: unknown) => {
-  pino({ base: { component: 'proxy-agent' } }).fatal({ err: String((err as Error)?.stack ?? err) }, 'proxy-agent failed');
-  process.exit(1);
-});
+runMain('proxy-agent', main);

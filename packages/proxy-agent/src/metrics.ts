@@ -1,5 +1,6 @@
 // Prometheus metrics, kube-proxy's names where kube-proxy has them (pkg/proxy/metrics).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { snapshotMetrics } from '@kubemu/agent-runtime';
 
 export function createMetrics() {
   const registry = new Registry();
@@ -24,6 +25,9 @@ export function createMetrics() {
     healthzTotal: new Counter({ name: 'kubeproxy_proxy_healthz_total', help: 'Cumulative proxy healthz HTTP status', labelNames: ['code'] as const, registers: [registry] }),
     livezTotal: new Counter({ name: 'kubeproxy_proxy_livez_total', help: 'Cumulative proxy livez HTTP status', labelNames: ['code'] as const, registers: [registry] }),
     revision: new Gauge({ name: 'kubemu_proxy_agent_programmed_revision', help: 'The log revision the node was last programmed at.', registers: [registry] }),
+    eventsApplied: new Counter({ name: 'kubemu_events_applied_total', help: 'Log events read and applied (from a snapshot on, the ones after it).', registers: [registry] }),
+    appliedRevision: new Gauge({ name: 'kubemu_applied_revision', help: 'The last log revision looked at (applied, or skipped as malformed).', registers: [registry] }),
+    ...snapshotMetrics(registry),
   };
 }
 

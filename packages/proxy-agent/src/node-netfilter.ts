@@ -1,6 +1,6 @@
 // The node's netfilter API (the node's kubelet port, bearer token): what iptables-restore,
 // EnsureChain/EnsureRule and iptables-save are to kube-proxy on a real node.
-import type { EnsureRuleRequest } from '@kubemu/core';
+import type { EnsureRuleRequest, netfilter } from '@kubemu/core';
 
 /** One request to the node may take this long before it counts as unreachable. */
 export const NODE_REQUEST_TIMEOUT_MS = 10_000;
@@ -68,6 +68,16 @@ export class NodeNetfilter {
   /** EnsureChain + EnsureRule for each request, in order. */
   async ensure(requests: readonly EnsureRuleRequest[]): Promise<void> {
     await this.call('POST', '/netfilter/ensure', { type: 'application/json', text: JSON.stringify(requests) });
+  }
+
+  /** `conntrack -L -p PROTO`: kube-proxy's ListEntries. */
+  async conntrackList(proto: netfilter.Protocol): Promise<netfilter.ConntrackEntry[]> {
+    return JSON.parse(await this.call('GET', `/netfilter/conntrack?proto=${proto}`)) as netfilter.ConntrackEntry[];
+  }
+
+  /** kube-proxy's ClearEntries: `conntrack -D` with each filter. */
+  async conntrackDelete(filters: readonly netfilter.ConntrackFilter[]): Promise<number> {
+    return (JSON.parse(await this.call('POST', '/netfilter/conntrack/delete', { type: 'application/json', text: JSON.stringify(filters) })) as { deleted: number }).deleted;
   }
 
   /** `iptables-save [-t TABLE]` of the node's live tables. */

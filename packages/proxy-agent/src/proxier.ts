@@ -5,6 +5,9 @@
 import type { Logger } from 'pino';
 import type { Actor } from 'xstate';
 import {
+  buildEndpointsMap,
+  buildServicePortMap,
+  netfilter,
   ANNOTATION_KUBELET_PORT,
   applyLogEvent,
   chainsInSave,
@@ -22,6 +25,7 @@ import {
   serviceHealthChecks,
   PROXY_WATCHED_KINDS,
   type EndpointSlice,
+  type KubeObject,
   type LogEvent,
   type Node,
   type ObjectStore,
@@ -118,13 +122,35 @@ export class Proxier {
     return this.node?.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
   }
 
+  /** Whether a snapshot may hold this object: what apply() keeps in the store. */
+  keeps(kind: string, object: KubeObject): boolean {
+    return PROXY_WATCHED_KINDS.includes(kind) && (kind !== 'Node' || object.metadata?.name === this.o.nodeName);
+  }
+
+  /**
+   * Starts from a snapshot's store instead of an empty one, before the first event: the same
+   * state a replay up to its revision gives. The node's tables are still read back before the
+   * first sync, as after any restart.
+   */
+  restore(snapshot: ObjectStore): void {
+    if (this.revision !== 0 || this.store.objects.size !== 0) throw new Error(`a snapshot is restored before the first event, not at revision ${this.revision}`);
+    for (const [key, stored] of snapshot.objects) this.store.objects.set(key, stored);
+    this.store.revision = snapshot.revision;
+    this.revision = snapshot.revision;
+    this.o.metrics.appliedRevision.set(this.revision);
+    this.o.health.syncNode(this.node);
+    this.inputsGeneration++;
+  }
+
   apply(event: LogEvent): void {
     if (event.revision <= this.revision) throw new Error(`event revision ${event.revision} is not after ${this.revision}`);
     this.revision = event.revision;
+    this.o.metrics.eventsApplied.inc();
+    this.o.metrics.appliedRevision.set(this.revision);
     // Convergence is "every agent reports the log head or later" (DESIGN.md), and the head moves
     // with every Lease renewal and Pod status: a revision that changes none of the rules is still
     // reported, by a sync that finds nothing to write (syncProxyRules).
-    if (!PROXY_WATCHED_KINDS.includes(event.kind) || (event.kind === 'Node' && event.object.metadata?.name !== this.o.nodeName)) {
+    if (!this.keeps(event.kind, event.object)) {
       this.requestSync();
       return;
     }
@@ -153,6 +179,7 @@ export class Proxier {
   /** Also counts revisions the reader skipped (malformed messages). */
   skip(revision: number): void {
     if (revision > this.revision) this.revision = revision;
+    this.o.metrics.appliedRevision.set(this.revision);
   }
 
   onCaughtUp(): void {
@@ -262,6 +289,13 @@ export class Proxier {
       }
       o.metrics.fullSyncs.inc({ kind: result.fullSync ? 'full' : 'partial', result: 'error' });
       throw err;
+    }
+    // kube-proxy: conntrack.CleanStaleEntries after every successful restore (pkg/proxy/iptables/proxier.go).
+    try {
+      const filters = netfilter.staleUdpConntrackFilters(await o.netfilter.conntrackList('udp'), buildServicePortMap(inputs.services), buildEndpointsMap(inputs.endpointSlices, o.nodeName));
+      if (filters.length > 0) o.log.info({ entriesDeleted: await o.netfilter.conntrackDelete(filters) }, 'Finished reconciling conntrack entries');
+    } catch (err) {
+      o.log.error({ err: String(err) }, 'Failed to clear all conntrack entries');
     }
     this.syncState = result.state;
     this.view = view;

@@ -17,6 +17,10 @@ export interface ControllerManagerOptions {
   maxEndpointsPerSlice?: number;
   controllers?: string[];
   randomSeed?: number;
+  /** --snapshot-file: resume from (and keep) a snapshot there; reuse the path across restarts. */
+  snapshotFile?: string;
+  /** --snapshot-interval, e.g. '1s' (default 30s). */
+  snapshotInterval?: string;
   extraArgs?: string[];
   onLine?: (line: OutputLine) => void;
 }
@@ -50,6 +54,8 @@ export async function startControllerManager(options: ControllerManagerOptions):
   if (options.maxEndpointsPerSlice !== undefined) args.push('--max-endpoints-per-slice', String(options.maxEndpointsPerSlice));
   if (options.controllers) args.push('--controllers', options.controllers.join(','));
   if (options.randomSeed !== undefined) args.push('--random-seed', String(options.randomSeed));
+  if (options.snapshotFile !== undefined) args.push('--snapshot-file', options.snapshotFile);
+  if (options.snapshotInterval !== undefined) args.push('--snapshot-interval', options.snapshotInterval);
   args.push(...(options.extraArgs ?? []));
   const proc = await startProcess({
     name: 'controller-manager',

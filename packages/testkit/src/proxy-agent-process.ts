@@ -12,6 +12,10 @@ export interface ProxyAgentOptions {
   /** A KubeProxyConfiguration file (--config). */
   configFile?: string;
   healthzPort?: number;
+  /** --snapshot-file: resume from (and keep) a snapshot there; reuse the path across restarts. */
+  snapshotFile?: string;
+  /** --snapshot-interval, e.g. '1s' (default 30s). */
+  snapshotInterval?: string;
   extraArgs?: string[];
   onLine?: (line: OutputLine) => void;
 }
@@ -36,6 +40,8 @@ export async function startProxyAgent(options: ProxyAgentOptions): Promise<Proxy
     '--healthz-port', String(options.healthzPort ?? 0),
   ];
   if (options.configFile !== undefined) args.push('--config', options.configFile);
+  if (options.snapshotFile !== undefined) args.push('--snapshot-file', options.snapshotFile);
+  if (options.snapshotInterval !== undefined) args.push('--snapshot-interval', options.snapshotInterval);
   args.push(...(options.extraArgs ?? []));
   const proc = await startProcess({
     name: `proxy-agent/${options.node}`,

@@ -47,7 +47,8 @@ Options:
   --service-node-port-range RANGE    NodePorts (default 30000-32767)
 
 Without --detach, kubemu up stays attached; Ctrl-C stops the cluster. Either way the data stays in
-the state folder, and the next \`kubemu up\` resumes the same cluster.
+the state folder, and the next \`kubemu up\` resumes the same cluster. The controller-manager and
+the proxy agents keep snapshots in DIR/snapshots/ and read only the log written after them.
 `;
 
 const FLAGS = {

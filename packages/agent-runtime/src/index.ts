@@ -1,0 +1,3 @@
+export * from './process-lifetime.js';
+export * from './metrics-endpoint.js';
+export * from './agent-snapshots.js';
