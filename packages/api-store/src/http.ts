@@ -62,7 +62,8 @@ import {
   type ResponseForm,
   type Status,
 } from '@kubemu/core';
-import { unknownFields, type JsonObject } from '@kubemu/proto';
+import { KUBERNETES_PROTOBUF_MEDIA_TYPE, unknownFields, type JsonObject } from '@kubemu/proto';
+import { decodeProtobufDeleteOptions, decodeProtobufObject } from './protobuf-body.js';
 import { bearerMatches } from './token.js';
 import type { LiveStore, WatchedEvent } from './live-store.js';
 import type { Metrics } from './metrics.js';
@@ -104,7 +105,7 @@ function sendStatus(res: ServerResponse, s: Status): void {
   sendJson(res, s.code, s);
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBodyBytes(req: IncomingMessage): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > MAX_REQUEST_BYTES) throw new HttpError({ ...statusBadRequest('request entity too large'), code: 413, reason: 'RequestEntityTooLarge' });
   const chunks: Buffer[] = [];
@@ -114,15 +115,20 @@ async function readBody(req: IncomingMessage): Promise<string> {
     if (total > MAX_REQUEST_BYTES) throw new HttpError({ ...statusBadRequest('request entity too large'), code: 413, reason: 'RequestEntityTooLarge' });
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readBodyBytes(req)).toString('utf8');
 }
 
 /**
- * The bodies kubemu decodes. kube-apiserver also takes application/yaml and
- * application/vnd.kubernetes.protobuf (which kubectl's typed clients send, e.g. `kubectl create
- * namespace`); kubemu answers those with 415, as kube-apiserver does for a type it cannot decode.
+ * The bodies kubemu decodes: JSON, and protobuf (what kubectl's typed clients send, e.g. `kubectl
+ * create namespace`). kube-apiserver also takes application/yaml; kubemu answers that with 415, as
+ * kube-apiserver does for a type it cannot decode. A Scale arrives as JSON only.
  */
-const BODY_MEDIA_TYPES = ['application/json'];
+const BODY_MEDIA_TYPES = ['application/json', KUBERNETES_PROTOBUF_MEDIA_TYPE];
+const SCALE_MEDIA_TYPES = ['application/json'];
 /** handlers/patch.go patchTypes, less application/apply-patch+yaml: kubemu has no server-side apply. */
 const PATCH_MEDIA_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
 
@@ -130,10 +136,22 @@ function mediaType(req: IncomingMessage): string {
   return String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
-async function readObjectBody(req: IncomingMessage): Promise<unknown> {
+interface ObjectBody {
+  body: unknown;
+  /** Strict decoding applies: kube-apiserver has none for protobuf (serializer/codec_factory.go). */
+  strict: boolean;
+}
+
+async function readObjectBody(req: IncomingMessage, r: ResourceInfo, sub: string | undefined): Promise<ObjectBody> {
   const type = mediaType(req);
-  if (type !== '' && !BODY_MEDIA_TYPES.includes(type)) throw new HttpError(statusUnsupportedMediaType(BODY_MEDIA_TYPES));
-  return parseJson(await readBody(req));
+  const accepted = sub === 'scale' ? SCALE_MEDIA_TYPES : BODY_MEDIA_TYPES;
+  if (type !== '' && !accepted.includes(type)) throw new HttpError(statusUnsupportedMediaType(accepted));
+  if (type === KUBERNETES_PROTOBUF_MEDIA_TYPE) {
+    const decoded = decodeProtobufObject(r, await readBodyBytes(req));
+    if (!decoded.ok) throw new HttpError(decoded.status);
+    return { body: decoded.body, strict: false };
+  }
+  return { body: parseJson(await readBody(req)), strict: true };
 }
 
 function parseJson(text: string): unknown {
@@ -172,13 +190,13 @@ function matcher(r: ResourceInfo, namespace: string | undefined, sel: Selection)
  * The fieldValidation query parameter (KEP-2885): unknown fields are an error with Strict, a
  * Warning header with Warn (the default), nothing with Ignore. Returns false when it answered.
  */
-function fieldValidation(r: ResourceInfo, body: unknown, q: URLSearchParams, res: ServerResponse): boolean {
+function fieldValidation(r: ResourceInfo, { body, strict }: ObjectBody, q: URLSearchParams, res: ServerResponse): boolean {
   const mode = q.get('fieldValidation') ?? 'Warn';
   if (mode !== 'Strict' && mode !== 'Warn' && mode !== 'Ignore') {
     sendStatus(res, statusBadRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got ${JSON.stringify(mode)}`));
     return false;
   }
-  if (mode === 'Ignore' || typeof body !== 'object' || body === null || Array.isArray(body)) return true;
+  if (mode === 'Ignore' || !strict || typeof body !== 'object' || body === null || Array.isArray(body)) return true;
   let unknown: string[];
   try {
     unknown = unknownFields({ ...(body as JsonObject), kind: r.kind });
@@ -378,15 +396,17 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
     case 'POST': {
       setVerb('CREATE');
       if (name !== undefined) return sendStatus(res, statusMethodNotSupported(r, 'create'));
-      const body = await readObjectBody(req);
-      if (!fieldValidation(r, body, q, res)) return;
+      const read = await readObjectBody(req, r, sub);
+      if (!fieldValidation(r, read, q, res)) return;
+      const body = read.body;
       return write((s) => admitCreate(r, body, namespace, s, deps.admissionContext()), () => 201);
     }
     case 'PUT': {
       setVerb('UPDATE');
       if (name === undefined) return sendStatus(res, statusMethodNotSupported(r, 'update'));
-      const body = await readObjectBody(req);
-      if (sub === undefined && !fieldValidation(r, body, q, res)) return;
+      const read = await readObjectBody(req, r, sub);
+      if (sub === undefined && !fieldValidation(r, read, q, res)) return;
+      const body = read.body;
       if (sub === 'scale') {
         return write((s) => {
           const got = current(s);
@@ -403,6 +423,7 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
       setVerb('PATCH');
       if (name === undefined) return sendStatus(res, statusMethodNotSupported(r, 'patch'));
       const contentType = mediaType(req);
+      if (!PATCH_MEDIA_TYPES.includes(contentType)) return sendStatus(res, statusUnsupportedMediaType(PATCH_MEDIA_TYPES));
       const patch = parseJson(await readBody(req));
       let apply: (current: unknown) => unknown;
       if (contentType === 'application/merge-patch+json') apply = (c) => applyMergePatch(c, patch);
@@ -433,8 +454,16 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
     case 'DELETE': {
       setVerb('DELETE');
       if (name === undefined) return sendStatus(res, statusMethodNotSupported(r, 'deletecollection'));
-      const text = await readBody(req);
-      const body = (text.trim() === '' ? {} : parseJson(text)) as DeleteOptions & { kind?: string };
+      const bytes = await readBodyBytes(req);
+      let body: DeleteOptions & { kind?: string };
+      if (bytes.length > 0 && mediaType(req) === KUBERNETES_PROTOBUF_MEDIA_TYPE) {
+        const decoded = decodeProtobufDeleteOptions(bytes);
+        if (!decoded.ok) return sendStatus(res, decoded.status);
+        body = decoded.body;
+      } else {
+        const text = bytes.toString('utf8');
+        body = (text.trim() === '' ? {} : parseJson(text)) as DeleteOptions & { kind?: string };
+      }
       const options: DeleteOptions = {};
       if (body.preconditions) options.preconditions = body.preconditions;
       const grace = body.gracePeriodSeconds ?? (q.get('gracePeriodSeconds') !== null ? Number(q.get('gracePeriodSeconds')) : undefined);

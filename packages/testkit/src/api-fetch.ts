@@ -22,7 +22,11 @@ export function tlsFetch(ca: string): FetchLike {
   const agent = new Agent({ ca, keepAlive: true, maxSockets: 256 });
   return (url, init = {}) =>
     new Promise<Response>((resolve, reject) => {
-      const req = request(url, { method: init.method ?? 'GET', headers: headersOf(init), agent }, (res) => {
+      const body = bodyOf(init.body);
+      const headers = headersOf(init);
+      // node:http sends a DELETE (or GET) body unframed unless told its length.
+      if (body !== undefined && headers['content-length'] === undefined) headers['content-length'] = String(Buffer.byteLength(body));
+      const req = request(url, { method: init.method ?? 'GET', headers, agent }, (res) => {
         const headers = new Headers();
         for (const [k, v] of Object.entries(res.headers)) {
           if (Array.isArray(v)) for (const one of v) headers.append(k, one);
@@ -39,6 +43,6 @@ export function tlsFetch(ca: string): FetchLike {
         signal.addEventListener('abort', () => req.destroy(signal.reason as Error), { once: true });
       }
       req.on('error', reject);
-      req.end(bodyOf(init.body));
+      req.end(body);
     });
 }
