@@ -69,6 +69,7 @@ import type { LiveStore, WatchedEvent } from './live-store.js';
 import type { Metrics } from './metrics.js';
 import type { Writer } from './writer.js';
 import { canRead, canWrite } from './lifecycle.js';
+import { servePodLog } from './pod-logs.js';
 
 /** kube-apiserver's --max-request-bytes default is 3 MiB. */
 export const MAX_REQUEST_BYTES = 3 * 1024 * 1024;
@@ -325,6 +326,7 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
   const setVerb = (v: string): void => {
     (res as ServerResponse & { kubeVerb?: string }).kubeVerb = v;
   };
+  if (sub === 'log' && r.kind === 'Pod' && method === 'GET' && name !== undefined) return servePodLog(deps, req, res, namespace ?? 'default', name, q);
   const controllerSub = (sub === 'binding' && r.kind === 'Pod') || (sub === 'finalize' && r.kind === 'Namespace');
   if (sub !== undefined && sub !== 'status' && !(sub === 'scale' && SCALABLE_KINDS.has(r.kind)) && !controllerSub) return sendStatus(res, statusPathNotFound());
   const author = String(req.headers['user-agent'] ?? 'unknown');

@@ -280,12 +280,17 @@ const podCIDR = (n: number): string => `10.244.${n}.0/24`;
 /**
  * kube-proxy's configuration as kubeadm sets it for a cluster with --pod-network-cidr 10.244.0.0/16:
  * clusterCIDR makes the ClusterCIDR local-traffic detector (the `! -s 10.244.0.0/16 -j KUBE-MARK-MASQ`
- * rules). Written once; a user may edit it before the next `up`.
+ * rules). Unlike kubeadm (verbosity 0), logging.verbosity is 4: kube-proxy logs "Adding new service
+ * port" at V(4) and "Setting endpoints for service port name" at V(3), the lines the seed's
+ * debugging section reads in `kubectl logs <kube-proxy pod>`. Written once; a user may edit it
+ * before the next `up`.
  */
 export const KUBE_PROXY_CONFIGURATION = `apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 mode: iptables
 clusterCIDR: ${POD_NETWORK_CIDR}
+logging:
+  verbosity: 4
 `;
 
 export function writeKubeProxyConfig(paths: StatePaths): string {

@@ -43,6 +43,8 @@ export { buildServicePortMap, servicePortInfos, servicePortKey, usesClusterEndpo
 export { buildEndpointsMap, categorizeEndpoints, type EndpointInfo, type CategorizedEndpoints } from './proxy/endpoints-map.js';
 export * from './proxy/render.js';
 export * from './proxy/normalize.js';
+export * from './proxy/klog.js';
+export * from './proxy/kube-proxy-log.js';
 export * as netfilter from './netfilter/index.js';
 export * from './proxy-sync/index.js';
 export * from './convergence/oracle.js';

@@ -8,6 +8,8 @@ export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 export interface HttpRequest {
   method: string;
   target: string;
+  /** HTTP/1.1, HTTP/1.0 */
+  version: string;
   headers: Map<string, string>;
 }
 
@@ -68,9 +70,9 @@ export function serveHttp(socket: Duplex, handler: (req: HttpRequest) => HttpRes
       const { start, headers } = parseHead(buffered.subarray(0, end).toString('latin1'));
       buffered = buffered.subarray(end + 4);
       skip = Number(headers.get('content-length') ?? 0) || 0;
-      const [method = '', target = '/'] = start.split(' ');
+      const [method = '', target = '/', version = 'HTTP/1.0'] = start.split(' ');
       const close = (headers.get('connection') ?? '').toLowerCase() === 'close';
-      const response = handler({ method, target, headers });
+      const response = handler({ method, target, version, headers });
       if (close) {
         socket.end(renderResponse(response, now(), true));
         return;

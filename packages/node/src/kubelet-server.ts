@@ -1,10 +1,24 @@
-// The node's HTTP endpoint on its address, the kubelet server's role: /healthz, /metrics, exec and
-// the node's netfilter (netfilter/netfilter-api.ts), both behind the cluster's bearer token. Exec
+// The node's HTTP endpoint on its address, the kubelet server's role: /healthz, /metrics, exec,
+// container logs (GET /containerLogs/{namespace}/{pod}/{container}, the kubelet's route and
+// query), the proxy agent's log lines (POST /kube-proxy/log) and the node's netfilter
+// (netfilter/netfilter-api.ts), all but /healthz and /metrics behind the cluster's bearer token. Exec
 // here is one request and one JSON answer rather than the kubelet's streamed
 // SPDY/WebSocket session: the emulated commands have no terminal.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import { podHostname, podResolvConf } from '@kubemu/core';
+import {
+  formatContainerLogLine,
+  KUBE_PROXY_CONTAINER,
+  KUBE_PROXY_NAMESPACE,
+  parsePodLogOptions,
+  podHostname,
+  podResolvConf,
+  previousContainerNotFoundMessage,
+  selectContainerLogLines,
+  type ContainerLogLine,
+} from '@kubemu/core';
+import type { ContainerLogs } from './container-logs.js';
+import { parseKubeProxyReport, type KubeProxyPod } from './kube-proxy-pod.js';
 import { runInPod } from './exec/run.js';
 import { handleNetfilter, netfilterRoute } from './netfilter/netfilter-api.js';
 import type { NodeNetfilter } from './netfilter/node-netfilter.js';
@@ -30,7 +44,12 @@ export interface KubeletServerOptions {
   netfilter: NodeNetfilter;
   metrics: Metrics;
   healthy: () => boolean;
+  logs: ContainerLogs;
+  kubeProxy: KubeProxyPod;
 }
+
+/** A proxy agent's report of new lines is at most this large. */
+export const MAX_KUBE_PROXY_REPORT_BYTES = 8 * 1024 * 1024;
 
 function bearerMatches(header: string | undefined, token: string): boolean {
   if (!header?.startsWith('Bearer ')) return false;
@@ -85,6 +104,23 @@ export function createKubeletServer(o: KubeletServerOptions): Server {
         const answer = handleNetfilter(o.netfilter, req.method ?? '', url, text);
         return send(res, answer.status, answer.body, answer.type);
       }
+      const logPath = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+      if (logPath && req.method === 'GET') {
+        if (!bearerMatches(req.headers.authorization, o.token)) return send(res, 401, { message: 'Unauthorized' });
+        return serveContainerLogs(o, req, res, decodeURIComponent(logPath[1]!), decodeURIComponent(logPath[2]!), decodeURIComponent(logPath[3]!), url.searchParams);
+      }
+      if (url.pathname === '/kube-proxy/log' && req.method === 'POST') {
+        if (!bearerMatches(req.headers.authorization, o.token)) return send(res, 401, { message: 'Unauthorized' });
+        let report;
+        try {
+          report = parseKubeProxyReport(await readBody(req, MAX_KUBE_PROXY_REPORT_BYTES));
+        } catch (err) {
+          return send(res, 413, `${(err as Error).message}\n`, 'text/plain; charset=utf-8');
+        }
+        if (typeof report === 'string') return send(res, 400, `${report}\n`, 'text/plain; charset=utf-8');
+        o.kubeProxy.report(report);
+        return send(res, 200, { lines: report.lines.length });
+      }
       const m = /^\/exec\/([^/]+)\/([^/]+)$/.exec(url.pathname);
       if (!m || req.method !== 'POST') return send(res, 404, { message: `no such path: ${req.method} ${url.pathname}` });
       if (!bearerMatches(req.headers.authorization, o.token)) return send(res, 401, { message: 'Unauthorized' });
@@ -127,4 +163,47 @@ export function createKubeletServer(o: KubeletServerOptions): Server {
       if (!res.headersSent) send(res, 500, { message: String(err) });
     });
   });
+}
+
+/**
+ * The kubelet's getContainerLogs (pkg/kubelet/server/server.go) and ReadLogs: 404 for a pod or
+ * container the node does not have, 400 while the container waits to start or for --previous,
+ * else the selected lines (text/plain), and with follow every later line until the client goes
+ * away or the pod stops.
+ */
+function serveContainerLogs(o: KubeletServerOptions, req: IncomingMessage, res: ServerResponse, namespace: string, podName: string, container: string, query: URLSearchParams): void {
+  const text = (code: number, body: string): void => send(res, code, body, 'text/plain; charset=utf-8');
+  const parsed = parsePodLogOptions(query);
+  if (!parsed.ok) return text(400, parsed.message);
+  const opts = parsed.options;
+  const isKubeProxy = namespace === KUBE_PROXY_NAMESPACE && podName === o.kubeProxy.podName;
+  const pod = o.agent.boundPod(namespace, podName);
+  if (!isKubeProxy && !pod) return text(404, `pod "${podName}" does not exist`);
+  const containers = isKubeProxy ? [KUBE_PROXY_CONTAINER] : (pod?.spec?.containers ?? []).map((c) => c.name ?? '');
+  if (!containers.includes(container)) return text(404, `container "${container}" not found in pod "${podName}"`);
+  if (opts.previous) return text(400, previousContainerNotFoundMessage(container, podName));
+  if (!isKubeProxy && !o.agent.runningPod(namespace, podName)) return text(400, `container "${container}" in pod "${podName}" is waiting to start: ContainerCreating`);
+  const log = o.logs.get(namespace, podName, container);
+  let budget = opts.limitBytes ?? Number.POSITIVE_INFINITY;
+  res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Transfer-Encoding': 'chunked' });
+  /** Writes one line within limitBytes; false once the limit is reached (the answer then ends). */
+  const writeLine = (l: ContainerLogLine): boolean => {
+    let chunk = Buffer.from(formatContainerLogLine(l, opts.timestamps));
+    if (chunk.length > budget) chunk = chunk.subarray(0, budget);
+    budget -= chunk.length;
+    if (chunk.length > 0) res.write(chunk);
+    return budget > 0;
+  };
+  const initial = log ? selectContainerLogLines(log, opts, Date.now()) : [];
+  for (const l of initial) if (!writeLine(l)) return void res.end();
+  if (!opts.follow) return void res.end();
+  const stop = o.logs.follow(namespace, podName, container, (line) => {
+    if (line === undefined || !writeLine(line)) {
+      stop?.();
+      res.end();
+    }
+  });
+  if (!stop) return void res.end();
+  res.on('close', () => stop());
+  req.on('aborted', () => stop());
 }

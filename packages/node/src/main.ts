@@ -24,7 +24,9 @@ import {
   type ResourceInfo,
 } from '@kubemu/core';
 import { parseConfig } from './config.js';
+import { ContainerLogs } from './container-logs.js';
 import { createKubeletServer } from './kubelet-server.js';
+import { KubeProxyPod } from './kube-proxy-pod.js';
 import { nodeLifecycle } from './lifecycle.js';
 import { createMetrics } from './metrics.js';
 import { NodeAgent } from './node-agent.js';
@@ -66,8 +68,10 @@ async function main(): Promise<void> {
     void nodePorts.sync(nodePortsInRules(tables)).then(() => log.info({ open: nodePorts.open.length }, 'node port sockets follow the rules'));
   });
   const hostPorts = new HostPortSockets({ address: config.address, net });
-  const agent = new NodeAgent({ nodeName: config.name, address: config.address, podCIDR: config.podCIDR, maxPods: config.maxPods, client, net, hostPorts, log, metrics });
-  const server = createKubeletServer({ token, agent, net, netfilter: nf, metrics, healthy: () => state() === 'ready' });
+  const logs = new ContainerLogs();
+  const agent = new NodeAgent({ nodeName: config.name, address: config.address, podCIDR: config.podCIDR, maxPods: config.maxPods, client, net, hostPorts, log, metrics, logs });
+  const kubeProxy = new KubeProxyPod({ nodeName: config.name, address: config.address, client, agent, logs, log });
+  const server = createKubeletServer({ token, agent, net, netfilter: nf, metrics, healthy: () => state() === 'ready', logs, kubeProxy });
   const { port } = await listen(server, config.port, config.address);
   const id: NodeIdentity = {
     name: config.name,
@@ -130,6 +134,7 @@ async function main(): Promise<void> {
   lifecycle.send({ type: 'REGISTERED' });
   log.info({ node: config.name, address: config.address, podCIDR: config.podCIDR }, 'Successfully registered node');
   agent.onCaughtUp();
+  kubeProxy.start();
 
   let lastStatusMs = Date.now();
   const heartbeat = async (): Promise<void> => {
@@ -177,6 +182,7 @@ async function main(): Promise<void> {
   onShutdown(log, async () => {
     lifecycle.send({ type: 'STOP' });
     clearInterval(leaseTimer);
+    kubeProxy.stop();
     agent.stop();
     await closeServer(server);
     await nodePorts.close();

@@ -9,6 +9,7 @@ import {
   emptyObjectStore,
   emptyPodIPAllocation,
   getObject,
+  isMirrorPod,
   listObjects,
   nodeRoute,
   planPod,
@@ -28,6 +29,7 @@ import {
   type ResourceInfo,
 } from '@kubemu/core';
 import type { Logger } from 'pino';
+import type { ContainerLogs } from './container-logs.js';
 import type { Metrics } from './metrics.js';
 import type { HostPortSockets } from './netfilter/host-port-listeners.js';
 import type { PodNetwork } from './pod-network/pod-network.js';
@@ -53,6 +55,8 @@ export interface NodeAgentOptions {
   hostPorts?: HostPortSockets;
   log: Logger;
   metrics: Metrics;
+  /** Where the containers' output goes (kubectl logs). */
+  logs?: ContainerLogs;
   now?: () => number;
 }
 
@@ -76,6 +80,12 @@ export class NodeAgent {
     return this.store.revision;
   }
 
+  /** The pod (namespace/name) as the log has it, if it is bound to this node. */
+  boundPod(namespace: string, name: string): Pod | undefined {
+    const pod = getObject(this.store, 'Pod', namespace, name)?.object as Pod | undefined;
+    return pod?.spec?.nodeName === this.o.nodeName ? pod : undefined;
+  }
+
   /** The pod (namespace/name) this node runs, if any. */
   runningPod(namespace: string, name: string): { pod: Pod; ip: string } | undefined {
     const key = `${namespace}/${name}`;
@@ -93,7 +103,8 @@ export class NodeAgent {
     if (event.kind !== 'Pod' || !this.caughtUp) return;
     const pod = event.object as Pod;
     const mine = pod.spec?.nodeName === this.o.nodeName || (previous?.object as Pod | undefined)?.spec?.nodeName === this.o.nodeName;
-    if (mine) this.schedule(podKeyOf(pod));
+    // A mirror pod (the node's kube-proxy) only shows what runs from another source: nothing to start.
+    if (mine && !isMirrorPod(pod)) this.schedule(podKeyOf(pod));
   }
 
   private refreshRoutes(): void {
@@ -106,7 +117,7 @@ export class NodeAgent {
   private myPods(): Pod[] {
     return listObjects(this.store, PODS)
       .map((s) => s.object as Pod)
-      .filter((p) => p.spec?.nodeName === this.o.nodeName);
+      .filter((p) => p.spec?.nodeName === this.o.nodeName && !isMirrorPod(p));
   }
 
   /** After the backlog: the IPs pods hold come back from the log, their containers restart. */
@@ -132,7 +143,9 @@ export class NodeAgent {
   private startRun(pod: Pod, runtime: PodRuntime): void {
     const key = podKeyOf(pod);
     this.o.net.addPod(runtime.podIP, key);
-    const workloads = startPodWorkloads(this.o.net, pod, runtime.podIP);
+    const namespace = pod.metadata?.namespace ?? '';
+    const name = pod.metadata?.name ?? '';
+    const workloads = startPodWorkloads(this.o.net, pod, runtime.podIP, (container, text) => this.o.logs?.write(namespace, name, container, text));
     for (const problem of workloads.problems) this.o.log.warn({ pod: key, problem }, 'container not emulated');
     const mappings = podHostPortMappings(pod);
     if (mappings.length > 0 && this.o.hostPorts) {
@@ -148,6 +161,8 @@ export class NodeAgent {
     const run = this.runs.get(key);
     if (!run) return;
     run.workloads.stop();
+    const [namespace = '', name = ''] = key.split('/');
+    this.o.logs?.removePod(namespace, name);
     this.o.hostPorts?.closePod(key);
     this.o.net.removePod(run.runtime.podIP);
     this.runs.delete(key);
@@ -186,6 +201,7 @@ export class NodeAgent {
     const [namespace = '', name = ''] = key.split('/');
     const stored = getObject(this.store, 'Pod', namespace, name);
     const pod = stored?.object as Pod | undefined;
+    if (pod && isMirrorPod(pod)) return;
     let run = this.runs.get(key);
     if (!pod || pod.spec?.nodeName !== this.o.nodeName || (run && run.uid !== (pod.metadata?.uid ?? ''))) {
       this.stopRun(key);

@@ -1,6 +1,17 @@
 // The emulated containers: each listener of a pod's workloads (core workload.ts decides which)
 // answers on the pod network at the pod's IP, as agnhost or a plain HTTP server would.
-import { podHostname, podWorkloads, type Pod, type WorkloadListener, type WorkloadProgram } from '@kubemu/core';
+import {
+  podHostname,
+  podWorkloads,
+  workloadDatagramLine,
+  workloadRequestLine,
+  workloadStartLines,
+  type Container,
+  type Pod,
+  type Workload,
+  type WorkloadListener,
+  type WorkloadProgram,
+} from '@kubemu/core';
 import { serveHttp, type HttpRequest, type HttpResponse } from './http-exchange.js';
 import type { PodNetwork } from './pod-network/pod-network.js';
 
@@ -54,20 +65,38 @@ function netexecUdp(id: PodIdentity, payload: string, client: string): string | 
   return undefined;
 }
 
-function startListener(net: PodNetwork, id: PodIdentity, program: WorkloadProgram, l: WorkloadListener): () => void {
+/** What a container prints goes to its log on the node (container-logs.ts). */
+export type ContainerPrinter = (container: string, text: string) => void;
+
+interface ListenerContext {
+  id: PodIdentity;
+  container: Container;
+  workload: Workload;
+  print: (text: string | undefined) => void;
+}
+
+function startListener(net: PodNetwork, c: ListenerContext, l: WorkloadListener): () => void {
+  const { id } = c;
+  const program: WorkloadProgram = c.workload.program;
   if (l.protocol === 'TCP') {
     return net.listenStream(id.ip, l.port, (socket) => {
       const client = `${socket.remoteAddress}:${socket.remotePort}`;
       if (l.serves === 'raw-hostname') {
+        c.print(workloadDatagramLine(c.container, c.workload, 'tcp-raw', '', client, Date.now()));
         socket.on('error', () => socket.destroy());
         socket.end(id.hostname);
         return;
       }
-      serveHttp(socket, (req) => httpHandler(program, id, client, req));
+      serveHttp(socket, (req) => {
+        const answer = httpHandler(program, id, client, req);
+        c.print(workloadRequestLine(c.container, c.workload, { ...req, client, status: answer.status, bodyBytes: Buffer.byteLength(answer.body) }, Date.now()));
+        return answer;
+      });
     });
   }
   return net.listenDatagram(id.ip, l.port, (payload, tuple, reply) => {
     const client = `${tuple.srcIP}:${tuple.srcPort}`;
+    c.print(workloadDatagramLine(c.container, c.workload, 'udp', payload.toString('utf8'), client, Date.now()));
     if (l.serves === 'udp-hostname') reply(Buffer.from(id.hostname));
     else if (l.serves === 'netexec-udp') {
       const answer = netexecUdp(id, payload.toString('utf8'), client);
@@ -77,19 +106,25 @@ function startListener(net: PodNetwork, id: PodIdentity, program: WorkloadProgra
   });
 }
 
-export function startPodWorkloads(net: PodNetwork, pod: Pod, ip: string): RunningPod {
+export function startPodWorkloads(net: PodNetwork, pod: Pod, ip: string, printer: ContainerPrinter = () => undefined): RunningPod {
   const id: PodIdentity = { name: pod.metadata?.name ?? '', hostname: podHostname(pod), ip };
   const stops: (() => void)[] = [];
   const problems: string[] = [];
-  for (const w of podWorkloads(pod)) {
+  const containers = pod.spec?.containers ?? [];
+  podWorkloads(pod).forEach((w, i) => {
+    const container = containers[i] ?? { name: w.container };
+    const print = (text: string | undefined): void => {
+      if (text !== undefined) printer(w.container, text);
+    };
+    for (const line of workloadStartLines(container, w, Date.now())) print(line);
     if (w.problem) problems.push(`container ${w.container}: ${w.problem}`);
     for (const l of w.listeners) {
       try {
-        stops.push(startListener(net, id, w.program, l));
+        stops.push(startListener(net, { id, container, workload: w, print }, l));
       } catch (err) {
         problems.push(`container ${w.container}: ${(err as Error).message}`);
       }
     }
-  }
+  });
   return { ip, problems, stop: () => stops.forEach((s) => s()) };
 }

@@ -8,9 +8,10 @@ import { pino } from 'pino';
 import { createActor } from 'xstate';
 import { AgentSnapshots, closeServer, listen, onShutdown, runMain, sendMetrics, sendNotFound } from '@kubemu/agent-runtime';
 import { connectBus, publishObservation, watchObjectEvents } from '@kubemu/bus';
-import type { KubeObject } from '@kubemu/core';
+import { kubeProxyCachesSyncedEntries, kubeProxyStartupEntries, type KubeObject } from '@kubemu/core';
 import { parseConfig } from './config.js';
 import { proxyLifecycle } from './lifecycle.js';
+import { KubeProxyKlog } from './kube-proxy-klog.js';
 import { createMetrics } from './metrics.js';
 import { NodeNetfilter } from './node-netfilter.js';
 import { Proxier } from './proxier.js';
@@ -32,7 +33,16 @@ async function main(): Promise<void> {
   let proxier!: Proxier;
   const healthServers = new ServiceHealthServers(() => proxier.nodeAddress(), () => health.isHealthy(Date.now()), log);
   const netfilter = new NodeNetfilter(() => proxier.nodeEndpoint(), token);
+  let healthzUrl: string | undefined;
+  const klog = new KubeProxyKlog({
+    verbosity: config.proxy.verbosity,
+    endpoint: () => proxier.nodeEndpoint(),
+    token,
+    healthz: () => healthzUrl,
+    onDropped: (count) => log.warn({ count }, 'kube-proxy log lines dropped while the node was unreachable'),
+  });
   proxier = new Proxier({
+    klog,
     nodeName: config.nodeName,
     config: config.proxy,
     netfilter,
@@ -78,6 +88,8 @@ async function main(): Promise<void> {
   });
   const address = await listen(server, config.healthzPort, config.healthzBindAddress);
   log.info({ address: address.address, port: address.port }, 'listening');
+  const healthzHost = address.address === '0.0.0.0' || address.address === '::' ? undefined : address.address;
+  const healthzAddress = `${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
 
   // DESIGN "The event log": resume after the snapshot, or replay from 1 without a usable one.
   const snapshots =
@@ -107,6 +119,12 @@ async function main(): Promise<void> {
     },
     onCaughtUp: () => {
       log.info({ revision: proxier.revision, objects: proxier.store.objects.size }, 'replayed the event log');
+      const nodeIP = proxier.nodeAddress();
+      // A wildcard-bound healthz server is reached on the node's address.
+      const host = healthzHost ?? nodeIP;
+      if (host !== undefined) healthzUrl = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+      klog.emit([...kubeProxyStartupEntries({ nodeIPs: nodeIP ? [nodeIP] : [], config: config.proxy, healthzAddress }), ...kubeProxyCachesSyncedEntries()]);
+      klog.start();
       proxier.onCaughtUp();
       snapshots?.start(() => ({ store: proxier.store, revision: proxier.revision })).catch((err: unknown) => log.warn({ err: String(err) }, 'could not write the snapshot'));
     },
@@ -122,6 +140,7 @@ async function main(): Promise<void> {
   onShutdown(log, async () => {
     lifecycle.send({ type: 'STOP' });
     await proxier.stop();
+    await klog.stop();
     await healthServers.close();
     await closeServer(server);
     await watch.stop();

@@ -15,6 +15,10 @@ import {
   emptyObjectStore,
   getObject,
   jumpRuleRequests,
+  kubeProxyChangeEntries,
+  kubeProxyReloadingEntry,
+  kubeProxySyncCompleteEntry,
+  kubeProxySyncingEntry,
   listObjects,
   proxyChangeLines,
   proxyNodeOf,
@@ -26,6 +30,7 @@ import {
   PROXY_WATCHED_KINDS,
   type EndpointSlice,
   type KubeObject,
+  type KubeProxyLogEntry,
   type LogEvent,
   type Node,
   type ObjectStore,
@@ -63,6 +68,8 @@ export interface ProxierOptions {
   healthServers: ServiceHealthServers;
   /** Reports a successful sync (the Observation on KUBEMU_STATUS). */
   report: (r: SyncReport) => Promise<void>;
+  /** kube-proxy's klog lines (kube-proxy-klog.ts). */
+  klog?: { emit(entries: readonly KubeProxyLogEntry[]): void };
   now?: () => number;
 }
 
@@ -255,6 +262,7 @@ export class Proxier {
     }
     o.lifecycle.send({ type: 'SYNC_STARTED', revision, fullSync });
     o.log.info({ fullSync, revision }, 'Syncing iptables rules');
+    const startedNs = performance.now() * 1e6;
 
     // After a restart the node still holds the rules an earlier agent wrote: stale service chains
     // among them are flushed and deleted by this first full sync.
@@ -266,6 +274,18 @@ export class Proxier {
     const counts = payloadCounts(result.payload);
     let numEndpoints = 0;
     for (const e of view.endpoints.values()) numEndpoints += e.endpoints.length;
+    o.klog?.emit([
+      ...kubeProxyChangeEntries(this.view, view),
+      kubeProxySyncingEntry(),
+      kubeProxyReloadingEntry({
+        numServices: view.services.size,
+        numEndpoints,
+        numFilterChains: counts.chains.filter ?? 0,
+        numFilterRules: counts.rules.filter ?? 0,
+        numNATChains: counts.chains.nat ?? 0,
+        numNATRules: counts.rules.nat ?? 0,
+      }),
+    ]);
     o.log.info(
       {
         numServices: view.services.size,
@@ -303,6 +323,7 @@ export class Proxier {
     o.metrics.fullSyncs.inc({ kind: result.fullSync ? 'full' : 'partial', result: 'ok' });
 
     const done = this.now();
+    o.klog?.emit([kubeProxySyncCompleteEntry(performance.now() * 1e6 - startedNs)]);
     o.health.updated(done);
     await o.healthServers.sync(serviceHealthChecks(inputs));
     const save = await o.netfilter.save();

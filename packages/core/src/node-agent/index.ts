@@ -4,3 +4,6 @@ export * from './pod-lifecycle.js';
 export * from './resolv-conf.js';
 export * from './workload.js';
 export * from './host-ports.js';
+export * from './container-log.js';
+export * from './workload-log.js';
+export * from './kube-proxy-pod.js';

@@ -17,6 +17,16 @@ describe('parseKubeProxyConfiguration', () => {
       syncPeriodMs: 30000,
       minSyncPeriodMs: 1000,
       nodePortAddresses: [],
+      verbosity: 0,
+    });
+  });
+
+  it('reads logging.verbosity (a uint32)', () => {
+    expect(parseKubeProxyConfiguration({ ...base, logging: { verbosity: 4 } })).toEqual({ ok: true, config: { ...defaultProxyConfig(), verbosity: 4 } });
+    expect(parseKubeProxyConfiguration({ ...base, logging: { verbosity: -1 } })).toEqual({
+      ok: false,
+      errors: [],
+      message: 'failed to decode: json: cannot unmarshal -1 into Go struct field LoggingConfiguration.logging.verbosity of type config.VerbosityLevel',
     });
   });
 

@@ -27,6 +27,8 @@ export interface KubeProxyConfigurationV1Alpha1 {
   };
   nodePortAddresses?: string[] | null;
   mode?: string;
+  /** component-base LoggingConfiguration; kube-proxy's klog verbosity (-v). */
+  logging?: { format?: string; verbosity?: number };
 }
 
 /** The defaulted, validated configuration the renderer reads. Periods in milliseconds. */
@@ -41,6 +43,8 @@ export interface ProxyConfig {
   syncPeriodMs: number;
   minSyncPeriodMs: number;
   nodePortAddresses: string[];
+  /** logging.verbosity: kube-proxy's klog.V(n) lines with n at most this are written (default 0). */
+  verbosity: number;
 }
 
 export const DEFAULT_MASQUERADE_BIT = 14;
@@ -61,6 +65,7 @@ export function defaultProxyConfig(overrides: Partial<ProxyConfig> = {}): ProxyC
     syncPeriodMs: DEFAULT_SYNC_PERIOD_MS,
     minSyncPeriodMs: DEFAULT_MIN_SYNC_PERIOD_MS,
     nodePortAddresses: [],
+    verbosity: 0,
     ...overrides,
   };
 }
@@ -153,6 +158,11 @@ export function parseKubeProxyConfiguration(doc: unknown): ProxyConfigResult {
   const clusterCIDRs = cfg.clusterCIDR === undefined || cfg.clusterCIDR === '' ? [] : cfg.clusterCIDR.split(',');
   const modeText = cfg.detectLocalMode ?? '';
   const nodePortAddresses = cfg.nodePortAddresses ?? [];
+  const verbosity = cfg.logging?.verbosity ?? 0;
+  // VerbosityLevel is a uint32: anything else fails to decode.
+  if (typeof verbosity !== 'number' || !Number.isInteger(verbosity) || verbosity < 0 || verbosity > 0xffffffff) {
+    return decodeFailure(`json: cannot unmarshal ${JSON.stringify(verbosity)} into Go struct field LoggingConfiguration.logging.verbosity of type config.VerbosityLevel`);
+  }
 
   // validation.go, in its order.
   if (!Number.isInteger(masqueradeBit) || masqueradeBit < 0 || masqueradeBit > 31) {
@@ -205,6 +215,7 @@ export function parseKubeProxyConfiguration(doc: unknown): ProxyConfigResult {
       syncPeriodMs,
       minSyncPeriodMs,
       nodePortAddresses,
+      verbosity,
     },
   };
 }
