@@ -72,6 +72,7 @@ describe('kubectl against the api-store', () => {
       'pods po v1 true Pod',
       'services svc v1 true Service',
       'deployments deploy apps/v1 true Deployment',
+      'replicasets rs apps/v1 true ReplicaSet',
       'statefulsets sts apps/v1 true StatefulSet',
       'leases coordination.k8s.io/v1 true Lease',
       'endpointslices discovery.k8s.io/v1 true EndpointSlice',

@@ -12,6 +12,7 @@ describe('kubectl names', () => {
       Pod: 'pod',
       EndpointSlice: 'endpointslice.discovery.k8s.io',
       Deployment: 'deployment.apps',
+      ReplicaSet: 'replicaset.apps',
       StatefulSet: 'statefulset.apps',
       Lease: 'lease.coordination.k8s.io',
     });

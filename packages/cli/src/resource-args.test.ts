@@ -14,7 +14,7 @@ describe('parseResourceArgs', () => {
     expect(show(['svc', 'a', 'b'])).toEqual({ requests: ['Service/a', 'Service/b'], single: false });
     expect(show(['svc/a', 'endpointslices.discovery.k8s.io/b'])).toEqual({ requests: ['Service/a', 'EndpointSlice/b'], single: false });
     expect(show(['Service/a'])).toEqual({ requests: ['Service/a'], single: true });
-    expect(show(['all'])).toEqual({ requests: ['Pod', 'Service', 'Deployment', 'StatefulSet'], single: false });
+    expect(show(['all'])).toEqual({ requests: ['Pod', 'Service', 'Deployment', 'ReplicaSet', 'StatefulSet'], single: false });
   });
 
   it("says when the server doesn't have a type", () => {

@@ -13,7 +13,7 @@ export class ResourceArgError extends Error {
 }
 
 /** kubectl's "all" category, in discovery order, for the kinds kubemu serves. */
-const ALL_CATEGORY = ['Pod', 'Service', 'Deployment', 'StatefulSet'];
+const ALL_CATEGORY = ['Pod', 'Service', 'Deployment', 'ReplicaSet', 'StatefulSet'];
 
 function resolveType(type: string): ResourceInfo[] {
   if (type.toLowerCase() === 'all') return ALL_CATEGORY.map((k) => RESOURCES.find((r) => r.kind === k)!);

@@ -33,7 +33,7 @@ export const USAGE = `kubemu-controller-manager: kube-controller-manager + kube-
   --node-monitor-period DUR           how often node health is checked (default 5s)
   --max-endpoints-per-slice N         1..1000 (default 100)
   --controllers LIST                  comma-separated, default all: endpointslice,endpoints,scheduler,
-                                      deployment,statefulset,nodelifecycle,namespace,garbagecollector
+                                      deployment,replicaset,statefulset,nodelifecycle,namespace,garbagecollector
   --random-seed N                     seed pod-name randomness (for reproducible runs)
   --snapshot-file PATH                keep a snapshot of the informer's store here; a restart resumes the
                                       log after it (a missing, damaged or outdated one: replay from 1)

@@ -16,7 +16,9 @@ import { ControllerRunner, type ControllerDefinition } from './controller.js';
 import { endpointSliceController } from './controllers/endpointslice.js';
 import { endpointsController } from './controllers/endpoints.js';
 import { schedulerController } from './controllers/scheduler.js';
-import { deploymentController, statefulSetController } from './controllers/workloads.js';
+import { statefulSetController } from './controllers/workloads.js';
+import { deploymentController } from './controllers/deployment.js';
+import { replicaSetController } from './controllers/replicaset.js';
 import { nodeLifecycleController } from './controllers/node-lifecycle.js';
 import { namespaceController } from './controllers/namespace.js';
 import { garbageCollector } from './controllers/garbage-collector.js';
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
     endpointsController(),
     schedulerController(),
     deploymentController(),
+    replicaSetController(),
     statefulSetController(),
     nodeLifecycleController({ gracePeriodMs: config.nodeMonitorGracePeriodMs, monitorPeriodMs: config.nodeMonitorPeriodMs }),
     namespaceController(),

@@ -30,6 +30,7 @@ const INT_OR_STRING_PATHS: Readonly<Record<string, Path[]>> = {
     ['spec', 'strategy', 'rollingUpdate', 'maxUnavailable'],
     ...podSpecPaths(['spec', 'template', 'spec']),
   ],
+  ReplicaSet: podSpecPaths(['spec', 'template', 'spec']),
   StatefulSet: [['spec', 'updateStrategy', 'rollingUpdate', 'maxUnavailable'], ...podSpecPaths(['spec', 'template', 'spec'])],
 };
 

@@ -68,6 +68,7 @@ export const KUBERNETES_PROTOBUF_KINDS: Readonly<Record<string, { apiVersions: r
   EndpointSlice: { apiVersions: ['discovery.k8s.io/v1'], type: lookup('discovery.v1.EndpointSlice') },
   Deployment: { apiVersions: ['apps/v1'], type: lookup('apps.v1.Deployment') },
   StatefulSet: { apiVersions: ['apps/v1'], type: lookup('apps.v1.StatefulSet') },
+  ReplicaSet: { apiVersions: ['apps/v1'], type: lookup('apps.v1.ReplicaSet') },
   Lease: { apiVersions: ['coordination.k8s.io/v1'], type: lookup('coordination.v1.Lease') },
   DeleteOptions: { apiVersions: ['meta.k8s.io/v1', ...SERVED_VERSIONS], type: lookup('meta.v1.DeleteOptions') },
 };

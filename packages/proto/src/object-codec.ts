@@ -18,6 +18,7 @@ export const OBJECT_FIELD_BY_KIND: Readonly<Record<string, keyof kubemu.v1.IAnyO
   Deployment: 'deployment',
   StatefulSet: 'statefulSet',
   Lease: 'lease',
+  ReplicaSet: 'replicaSet',
 };
 
 const KIND_BY_FIELD: Readonly<Record<string, string>> = Object.fromEntries(

@@ -30,6 +30,14 @@ const FLAGS = {
 
 const resource = (kind: string): ResourceInfo => RESOURCES.find((r) => r.kind === kind)!;
 
+/** The selector's matchLabels as a label selector string (matchExpressions are not sent). */
+function matchLabelsSelector(object: KubeObject): string {
+  const matchLabels = (object as { spec?: { selector?: { matchLabels?: Record<string, string> } } }).spec?.selector?.matchLabels ?? {};
+  return Object.entries(matchLabels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
 /** What kubectl's describer for this kind reads besides the object. */
 export async function fetchRelated(client: ApiClient, r: ResourceInfo, object: KubeObject): Promise<DescribeRelated> {
   const namespace = object.metadata?.namespace;
@@ -50,12 +58,13 @@ export async function fetchRelated(client: ApiClient, r: ResourceInfo, object: K
       }
       return { pods: pods.items as Pod[], lease };
     }
+    case 'Deployment': {
+      const replicaSets = await client.list(resource('ReplicaSet'), namespace, { labelSelector: matchLabelsSelector(object) });
+      return { replicaSets: replicaSets.items as DescribeRelated['replicaSets'] };
+    }
+    case 'ReplicaSet':
     case 'StatefulSet': {
-      const matchLabels = (object as { spec?: { selector?: { matchLabels?: Record<string, string> } } }).spec?.selector?.matchLabels ?? {};
-      const selector = Object.entries(matchLabels)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(',');
-      const pods = await client.list(resource('Pod'), namespace, { labelSelector: selector });
+      const pods = await client.list(resource('Pod'), namespace, { labelSelector: matchLabelsSelector(object) });
       return { pods: pods.items as Pod[] };
     }
     default:

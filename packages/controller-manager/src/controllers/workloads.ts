@@ -1,14 +1,13 @@
-// The Deployment and StatefulSet controllers (pkg/controller/deployment, pkg/controller/statefulset):
-// one sync per workload; core's reconcileDeployment / reconcileStatefulSet decide the pods to create and
-// delete and the status; this file performs them. Creates go out in slow-start batches (1, 2, 4, …) as
-// controller_utils' slowStartBatch does, so a failing create does not become a burst of failures.
+// The StatefulSet controller (pkg/controller/statefulset), and what the pod-owning controllers share:
+// core's reconcileStatefulSet (reconcileReplicaSet for ReplicaSets, replicaset.ts) decides the pods to
+// create and delete and the status; the shells perform them. Creates go out in slow-start batches
+// (1, 2, 4, …) as controller_utils' slowStartBatch does, so a failing create does not become a burst
+// of failures.
 import {
   getObject,
   isControlledBy,
   objectKey,
-  reconcileDeployment,
   reconcileStatefulSet,
-  type Deployment,
   type KubeObject,
   type Pod,
   type StatefulSet,
@@ -19,10 +18,7 @@ import { objectsOfKind, parseKey } from './service-keys.js';
 
 /** controller_utils.go SlowStartInitialBatchSize. */
 const SLOW_START_INITIAL_BATCH = 1;
-/** replica_set.go burstReplicas: at most this many creates or deletes per sync. */
-export const BURST_REPLICAS = 500;
-
-async function slowStartCreate(api: ControllerApi, pods: readonly Pod[]): Promise<void> {
+export async function slowStartCreate(api: ControllerApi, pods: readonly Pod[]): Promise<void> {
   let i = 0;
   for (let batch = SLOW_START_INITIAL_BATCH; i < pods.length; batch *= 2) {
     const slice = pods.slice(i, i + batch);
@@ -34,23 +30,23 @@ async function slowStartCreate(api: ControllerApi, pods: readonly Pod[]): Promis
   }
 }
 
-async function deleteAll(api: ControllerApi, pods: readonly Pod[]): Promise<void> {
+export async function deleteAll(api: ControllerApi, pods: readonly Pod[]): Promise<void> {
   const results = await Promise.allSettled(pods.map((p) => api.delete({ ...p, kind: 'Pod', apiVersion: 'v1' })));
   const failed = results.find((r) => r.status === 'rejected' && !isNotFound((r as PromiseRejectedResult).reason));
   if (failed) throw (failed as PromiseRejectedResult).reason;
 }
 
-function sameStatus(a: unknown, b: unknown): boolean {
+export function sameStatus(a: unknown, b: unknown): boolean {
   return JSON.stringify(a ?? {}) === JSON.stringify(b ?? {});
 }
 
 /** The workload a pod's controller ownerReference names, as a queue key. */
-function ownerKey(pod: Pod, kind: string): string | undefined {
+export function ownerKey(pod: Pod, kind: string): string | undefined {
   const ref = pod.metadata?.ownerReferences?.find((r) => r.controller === true && r.kind === kind);
   return ref?.name ? objectKey(kind, pod.metadata?.namespace ?? '', ref.name) : undefined;
 }
 
-function workloadKeys(kind: string) {
+export function workloadKeys(kind: string) {
   return (event: { kind: string; object: KubeObject }, previous: KubeObject | undefined): string[] => {
     if (event.kind === kind) return [objectKey(kind, event.object.metadata?.namespace ?? '', event.object.metadata?.name ?? '')];
     if (event.kind !== 'Pod') return [];
@@ -60,35 +56,6 @@ function workloadKeys(kind: string) {
       if (k) keys.add(k);
     }
     return [...keys];
-  };
-}
-
-export function deploymentController(): ControllerDefinition {
-  return {
-    name: 'deployment',
-    keysFor: workloadKeys('Deployment'),
-    initialKeys: (store) => objectsOfKind<Deployment>(store, 'Deployment').map((d) => objectKey('Deployment', d.metadata?.namespace ?? '', d.metadata?.name ?? '')),
-    async sync(key, { store, api, now, random, log }) {
-      const { namespace, name } = parseKey(key);
-      const d = getObject(store, 'Deployment', namespace, name)?.object as Deployment | undefined;
-      if (!d) return;
-      const pods = objectsOfKind<Pod>(store, 'Pod', namespace);
-      const decision = reconcileDeployment(d, pods, random, now());
-      // replica_set.go manageReplicas logs these two lines.
-      if (decision.create.length > 0) log.info({ deployment: key, need: d.spec?.replicas ?? 1, creating: decision.create.length }, 'Too few replicas');
-      if (decision.delete.length > 0) log.info({ deployment: key, need: d.spec?.replicas ?? 1, deleting: decision.delete.length }, 'Too many replicas');
-      await slowStartCreate(api, decision.create.slice(0, BURST_REPLICAS));
-      await deleteAll(api, decision.delete.slice(0, BURST_REPLICAS));
-      if (!sameStatus(d.status, decision.status)) {
-        await api.updateStatus({ ...d, status: decision.status }).catch((err: unknown) => {
-          // The pods were written; a newer Deployment only means the status is recomputed on the next sync.
-          if (!isConflict(err)) throw err;
-        });
-      }
-      if (decision.create.length > BURST_REPLICAS || decision.delete.length > BURST_REPLICAS) return { requeueAfterMs: 0 };
-      // minReadySeconds: availability changes with time alone.
-      return (d.spec?.minReadySeconds ?? 0) > 0 ? { requeueAfterMs: (d.spec!.minReadySeconds! * 1000) / 2 } : undefined;
-    },
   };
 }
 

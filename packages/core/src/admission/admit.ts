@@ -38,9 +38,9 @@ export type Decision =
   | { ok: false; status: Status };
 
 /** Kinds whose status is written through /status only (they have a status subresource). */
-const STATUS_SUBRESOURCE = new Set(['Service', 'Pod', 'Node', 'Namespace', 'Deployment', 'StatefulSet']);
+const STATUS_SUBRESOURCE = new Set(['Service', 'Pod', 'Node', 'Namespace', 'Deployment', 'ReplicaSet', 'StatefulSet']);
 /** Kinds whose strategy sets metadata.generation and bumps it on spec changes. */
-const TRACKS_GENERATION = new Set(['Deployment', 'StatefulSet', 'Pod']);
+const TRACKS_GENERATION = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'Pod']);
 /** AllowCreateOnUpdate() of the kinds' strategies. */
 const CREATE_ON_UPDATE = new Set(['Endpoints', 'Lease', 'Node']);
 /** Namespaces kube-apiserver refuses to delete (pkg/registry/core/namespace/storage). */
@@ -112,6 +112,7 @@ function prepareStatusForCreate(kind: string, obj: Record<string, unknown>): voi
       obj.spec = { finalizers: ['kubernetes'], ...(isObject(obj.spec) ? obj.spec : {}) };
       break;
     case 'Deployment':
+    case 'ReplicaSet':
     case 'StatefulSet':
       obj.status = {};
       break;
@@ -244,6 +245,14 @@ export function admitUpdate(
     next = structuredClone(old);
     if (obj.status !== undefined) next.status = obj.status;
     else delete next.status;
+    if (r.kind === 'Deployment') {
+      // deploymentStatusStrategy.PrepareForUpdate resets only spec and labels: the controller writes
+      // the deployment.kubernetes.io/revision annotation with the status.
+      const annotations = isObject(meta.annotations) ? meta.annotations : undefined;
+      next.metadata = { ...next.metadata };
+      if (annotations !== undefined && Object.keys(annotations).length > 0) next.metadata.annotations = { ...annotations };
+      else delete next.metadata.annotations;
+    }
   } else {
     next = obj;
     next.metadata = {

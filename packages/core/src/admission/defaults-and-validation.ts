@@ -7,7 +7,7 @@
 import { errorString, type FieldError } from '../api/field-errors.js';
 import { nameIsPathSegment, validateObjectMeta, validateObjectMetaUpdate } from '../api/object-meta-validation.js';
 import { resourceByKind } from '../api/resources.js';
-import type { Deployment, Endpoints, EndpointSlice, KubeObject, Lease, Namespace, Node, Pod, Service, StatefulSet } from '../api/types.js';
+import type { Deployment, Endpoints, EndpointSlice, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet, Service, StatefulSet } from '../api/types.js';
 import { setDefaultsDeployment } from '../deployment/defaults.js';
 import { validateDeployment, validateDeploymentUpdate } from '../deployment/validation.js';
 import { setDefaultsEndpoints } from '../endpoints/defaults.js';
@@ -22,6 +22,8 @@ import { setDefaultsNode } from '../node/defaults.js';
 import { validateNode, validateNodeUpdate } from '../node/validation.js';
 import { setDefaultsPod } from '../pod/defaults.js';
 import { validatePod, validatePodUpdate } from '../pod/validation.js';
+import { setDefaultsReplicaSet } from '../replicaset/defaults.js';
+import { validateReplicaSet, validateReplicaSetUpdate } from '../replicaset/validation.js';
 import { setDefaultsService } from '../service/defaults.js';
 import { validateService, validateServiceUpdate } from '../service/validation.js';
 import { setDefaultsStatefulSet } from '../statefulset/defaults.js';
@@ -37,6 +39,7 @@ const RULES: Readonly<Record<string, KindRules>> = {
   Service: { defaults: (o: Service) => setDefaultsService(o), validate: validateService, validateUpdate: validateServiceUpdate },
   Pod: { defaults: (o: Pod) => setDefaultsPod(o), validate: validatePod, validateUpdate: validatePodUpdate },
   Deployment: { defaults: (o: Deployment) => setDefaultsDeployment(o), validate: validateDeployment, validateUpdate: validateDeploymentUpdate },
+  ReplicaSet: { defaults: (o: ReplicaSet) => setDefaultsReplicaSet(o), validate: validateReplicaSet, validateUpdate: validateReplicaSetUpdate },
   StatefulSet: { defaults: (o: StatefulSet) => setDefaultsStatefulSet(o), validate: validateStatefulSet, validateUpdate: validateStatefulSetUpdate },
   Namespace: { defaults: (o: Namespace) => setDefaultsNamespace(o), validate: validateNamespace, validateUpdate: validateNamespaceUpdate },
   Node: { defaults: (o: Node) => setDefaultsNode(o), validate: validateNode, validateUpdate: validateNodeUpdate },

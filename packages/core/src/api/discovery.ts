@@ -1,5 +1,6 @@
 // Discovery documents as kube-apiserver serves them (/api, /api/v1, /apis, /apis/<g>/<v>, /version).
 import { RESOURCES, type ResourceInfo } from './resources.js';
+import { SCALABLE_KINDS } from './scale.js';
 
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 /** The Kubernetes version kubemu's API answers as (what kubectl 1.32 expects to talk to). */
@@ -9,6 +10,7 @@ const CATEGORIES: Record<string, string[]> = {
   Service: ['all'],
   Pod: ['all'],
   Deployment: ['all'],
+  ReplicaSet: ['all'],
   StatefulSet: ['all'],
 };
 
@@ -29,7 +31,7 @@ function statusSubresource(r: ResourceInfo): Record<string, unknown> {
   return { name: `${r.resource}/status`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: ['get', 'patch', 'update'] };
 }
 
-const HAS_STATUS = new Set(['Service', 'Pod', 'Node', 'Namespace', 'Deployment', 'StatefulSet']);
+const HAS_STATUS = new Set(['Service', 'Pod', 'Node', 'Namespace', 'Deployment', 'ReplicaSet', 'StatefulSet']);
 
 export function groupVersions(): { group: string; version: string }[] {
   const seen = new Map<string, { group: string; version: string }>();
@@ -44,7 +46,7 @@ export function apiResourceList(group: string, version: string): Record<string, 
   for (const r of [...rs].sort((a, b) => a.resource.localeCompare(b.resource))) {
     resources.push(apiResource(r));
     if (HAS_STATUS.has(r.kind)) resources.push(statusSubresource(r));
-    if (r.kind === 'Deployment' || r.kind === 'StatefulSet') {
+    if (SCALABLE_KINDS.has(r.kind)) {
       resources.push({ name: `${r.resource}/scale`, singularName: '', namespaced: true, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
     }
   }
@@ -56,7 +58,7 @@ export type AggregatedDiscoveryVersion = 'v2' | 'v2beta1';
 
 function subresourcesOf(r: ResourceInfo): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
-  if (r.kind === 'Deployment' || r.kind === 'StatefulSet') {
+  if (SCALABLE_KINDS.has(r.kind)) {
     out.push({ subresource: 'scale', responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' }, verbs: ['get', 'patch', 'update'] });
   }
   if (HAS_STATUS.has(r.kind)) out.push({ subresource: 'status', responseKind: { group: r.group, version: r.version, kind: r.kind }, verbs: ['get', 'patch', 'update'] });

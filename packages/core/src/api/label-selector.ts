@@ -164,6 +164,8 @@ const SELECTABLE_FIELDS: Record<string, (o: any) => Record<string, string>> = {
   Node: (o) => ({ 'spec.unschedulable': String(o.spec?.unschedulable ?? false) }),
   Namespace: (o) => ({ 'status.phase': o.status?.phase ?? '' }),
   Service: () => ({}),
+  // pkg/registry/apps/replicaset/strategy.go ReplicaSetToSelectableFields.
+  ReplicaSet: (o) => ({ 'status.replicas': String(o.status?.replicas ?? 0) }),
 };
 
 export function fieldsOf(kind: string, object: any): Record<string, string> {

@@ -1,5 +1,6 @@
-// The /scale subresource of Deployments and StatefulSets: autoscaling/v1 Scale
-// (pkg/registry/apps/deployment/storage ScaleREST, scaleFromDeployment / scaleFromStatefulSet).
+// The /scale subresource of Deployments, ReplicaSets and StatefulSets: autoscaling/v1 Scale
+// (pkg/registry/apps/{deployment,replicaset,statefulset}/storage ScaleREST, scaleFromDeployment /
+// scaleFromReplicaSet / scaleFromStatefulSet).
 import { labelSelectorString } from '../printers/labels.js';
 import type { KubeObject, LabelSelector } from './types.js';
 
@@ -13,7 +14,7 @@ interface Scalable extends KubeObject {
   status?: { replicas?: number };
 }
 
-export const SCALABLE_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet']);
+export const SCALABLE_KINDS: ReadonlySet<string> = new Set(['Deployment', 'ReplicaSet', 'StatefulSet']);
 
 export function scaleOf(obj: KubeObject, resourceVersion: string): Scale {
   const o = obj as Scalable;

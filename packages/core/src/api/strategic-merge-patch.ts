@@ -210,6 +210,13 @@ const SCHEMAS: Readonly<Record<string, PatchSchema>> = {
       status: nested({ conditions }),
     },
   },
+  ReplicaSet: {
+    fields: {
+      metadata: OBJECT_META,
+      spec: nested({ template: POD_TEMPLATE }),
+      status: nested({ conditions }),
+    },
+  },
   StatefulSet: {
     fields: {
       metadata: OBJECT_META,

@@ -351,7 +351,8 @@ export interface DeploymentStatus {
   readyReplicas?: number;
   availableReplicas?: number;
   unavailableReplicas?: number;
-  conditions?: Condition[];
+  conditions?: (Condition & { lastUpdateTime?: string })[];
+  collisionCount?: number;
 }
 
 export interface Deployment extends KubeObject {
@@ -386,4 +387,25 @@ export interface StatefulSet extends KubeObject {
   status?: StatefulSetStatus;
 }
 
-export type AnyObject = Service | Endpoints | EndpointSlice | Pod | Node | Namespace | Lease | Deployment | StatefulSet;
+export interface ReplicaSetSpec {
+  replicas?: number;
+  minReadySeconds?: number;
+  selector?: LabelSelector;
+  template?: PodTemplateSpec;
+}
+
+export interface ReplicaSetStatus {
+  replicas?: number;
+  fullyLabeledReplicas?: number;
+  readyReplicas?: number;
+  availableReplicas?: number;
+  observedGeneration?: number;
+  conditions?: Condition[];
+}
+
+export interface ReplicaSet extends KubeObject {
+  spec?: ReplicaSetSpec;
+  status?: ReplicaSetStatus;
+}
+
+export type AnyObject = Service | Endpoints | EndpointSlice | Pod | Node | Namespace | Lease | Deployment | ReplicaSet | StatefulSet;

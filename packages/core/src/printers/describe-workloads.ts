@@ -2,7 +2,9 @@
 // describePod, describeContainers, DescribePodTemplate, describeDeployment, describeStatefulSet).
 // Only the fields api/types.ts models are printed; absent ones print as kubectl prints them empty
 // (`Volumes: <none>`, `Tolerations: <none>`).
-import type { Container, ContainerPort, ContainerStatus, Deployment, IntOrString, Pod, PodTemplateSpec, Probe, StatefulSet } from '../api/types.js';
+import type { Container, ContainerPort, ContainerStatus, Deployment, IntOrString, Pod, PodTemplateSpec, Probe, ReplicaSet, StatefulSet } from '../api/types.js';
+import { findNewReplicaSet } from '../deployment/replica-sets.js';
+import { refersTo, controllerOf } from '../replicaset/reconcile.js';
 import { desiredReplicas } from './deployment.js';
 import { translateTimestampSince } from './duration.js';
 import { joinHostPort } from './endpoints.js';
@@ -276,10 +278,23 @@ export function describePod(pod: Pod, events: readonly CoreEvent[] | undefined, 
   });
 }
 
-/** describe.go describeDeployment; kubemu serves no ReplicaSets, so the ReplicaSet lines are absent as in kubectl. */
-export function describeDeployment(d: Deployment, events: readonly CoreEvent[] | undefined, ctx: DescribeContext): string {
+/** describe.go printReplicaSetsByLabels. */
+function replicaSetsByLabels(rss: readonly ReplicaSet[]): string {
+  const list = rss.map((rs) => `${rs.metadata?.name ?? ''} (${rs.status?.replicas ?? 0}/${rs.spec?.replicas ?? 0} replicas created)`).join(', ');
+  return list === '' ? '<none>' : list;
+}
+
+/**
+ * describe.go describeDeployment. `replicaSets` are those its selector matches; as kubectl's
+ * deploymentutil.GetAllReplicaSets, only those it controls count and the new one is the oldest with
+ * its template; OldReplicaSets lists every other one, scaled to 0 or not (what kubectl 1.32 prints).
+ */
+export function describeDeployment(d: Deployment, events: readonly CoreEvent[] | undefined, ctx: DescribeContext, replicaSets: readonly ReplicaSet[] = []): string {
   const md = d.metadata ?? {};
   const st = d.status ?? {};
+  const owned = replicaSets.filter((rs) => refersTo(controllerOf(rs), d, 'Deployment'));
+  const newRS = findNewReplicaSet(d, owned);
+  const oldRSs = [...owned].sort((a, b) => (a.metadata?.creationTimestamp ?? '').localeCompare(b.metadata?.creationTimestamp ?? '') || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '')).filter((rs) => rs !== newRS);
   return tabbedString((w) => {
     w.write(LEVEL_0, `Name:\t${md.name ?? ''}\n`);
     w.write(LEVEL_0, `Namespace:\t${md.namespace ?? ''}\n`);
@@ -301,6 +316,48 @@ export function describeDeployment(d: Deployment, events: readonly CoreEvent[] |
     }
     describePodTemplate(d.spec?.template, w, ctx);
     const conditions = st.conditions ?? [];
+    if (conditions.length > 0) {
+      w.write(LEVEL_0, 'Conditions:\n  Type\tStatus\tReason\n');
+      w.write(LEVEL_1, '----\t------\t------\n');
+      for (const c of conditions) w.write(LEVEL_1, `${c.type ?? ''} \t${c.status ?? ''}\t${c.reason ?? ''}\n`);
+    }
+    if (oldRSs.length > 0 || newRS !== undefined) {
+      w.write(LEVEL_0, `OldReplicaSets:\t${replicaSetsByLabels(oldRSs)}\n`);
+      w.write(LEVEL_0, `NewReplicaSet:\t${replicaSetsByLabels(newRS ? [newRS] : [])}\n`);
+    }
+    if (events) describeEvents(events, w, ctx);
+  });
+}
+
+/** getPodStatusForController: phases of the pods `owner` controls (by uid). */
+function podPhaseCounts(pods: readonly Pod[], ownerUid: string | undefined): Record<'Running' | 'Pending' | 'Succeeded' | 'Failed', number> {
+  const counts = { Running: 0, Pending: 0, Succeeded: 0, Failed: 0 };
+  for (const p of pods) {
+    const owner = (p.metadata?.ownerReferences ?? []).find((o) => o.controller === true);
+    if (!owner || owner.uid !== ownerUid) continue;
+    const phase = p.status?.phase ?? '';
+    if (phase in counts) counts[phase as keyof typeof counts]++;
+  }
+  return counts;
+}
+
+/** describe.go describeReplicaSet. `pods` are the pods matching its selector. */
+export function describeReplicaSet(rs: ReplicaSet, pods: readonly Pod[], events: readonly CoreEvent[] | undefined, ctx: DescribeContext): string {
+  const md = rs.metadata ?? {};
+  const counts = podPhaseCounts(pods, md.uid);
+  return tabbedString((w) => {
+    w.write(LEVEL_0, `Name:\t${md.name ?? ''}\n`);
+    w.write(LEVEL_0, `Namespace:\t${md.namespace ?? ''}\n`);
+    w.write(LEVEL_0, `Selector:\t${labelSelectorString(rs.spec?.selector)}\n`);
+    printLabelsMultiline(w, 'Labels', md.labels);
+    printAnnotationsMultiline(w, 'Annotations', md.annotations);
+    const controlledBy = printController(md.ownerReferences);
+    if (controlledBy) w.write(LEVEL_0, `Controlled By:\t${controlledBy}\n`);
+    w.write(LEVEL_0, `Replicas:\t${rs.status?.replicas ?? 0} current / ${desiredReplicas(rs.spec?.replicas)} desired\n`);
+    w.write(LEVEL_0, 'Pods Status:\t');
+    w.write(LEVEL_0, `${counts.Running} Running / ${counts.Pending} Waiting / ${counts.Succeeded} Succeeded / ${counts.Failed} Failed\n`);
+    describePodTemplate(rs.spec?.template, w, ctx);
+    const conditions = rs.status?.conditions ?? [];
     if (conditions.length > 0) {
       w.write(LEVEL_0, 'Conditions:\n  Type\tStatus\tReason\n');
       w.write(LEVEL_1, '----\t------\t------\n');

@@ -12,13 +12,14 @@ import type {
   Node,
   Pod,
   Service,
+  ReplicaSet,
   StatefulSet,
 } from '../api/types.js';
 import { epochMs, type Instant } from './duration.js';
 import { joinHostPort } from './endpoints.js';
 import { formatLabels } from './labels.js';
 import { describeNamespace, describeNode } from './describe-node.js';
-import { describeDeployment, describePod, describeStatefulSet } from './describe-workloads.js';
+import { describeDeployment, describePod, describeReplicaSet, describeStatefulSet } from './describe-workloads.js';
 import {
   describeEvents,
   LEVEL_0,
@@ -43,8 +44,10 @@ export interface DescribeRelated {
    * server has no events for it (or serves no events at all).
    */
   events?: readonly CoreEvent[];
-  /** Node: all pods (those on the node are picked). StatefulSet: the pods its selector matches. */
+  /** Node: all pods (those on the node are picked). StatefulSet, ReplicaSet: the pods its selector matches. */
   pods?: readonly Pod[];
+  /** Deployment: the ReplicaSets its selector matches (those it controls are picked). */
+  replicaSets?: readonly ReplicaSet[];
   /** Node: its Lease in kube-node-lease; null or absent when there is none. */
   lease?: Lease | null;
 }
@@ -236,7 +239,9 @@ export function describe(kind: string, object: KubeObject, related: DescribeRela
     case 'Namespace':
       return describeNamespace(object as Namespace);
     case 'Deployment':
-      return describeDeployment(object as Deployment, events, ctx);
+      return describeDeployment(object as Deployment, events, ctx, related.replicaSets ?? []);
+    case 'ReplicaSet':
+      return describeReplicaSet(object as ReplicaSet, related.pods ?? [], events, ctx);
     case 'StatefulSet':
       return describeStatefulSet(object as StatefulSet, related.pods ?? [], events, ctx);
     default:

@@ -12,6 +12,7 @@ export * from './pod.js';
 export * from './node.js';
 export * from './namespace.js';
 export * from './deployment.js';
+export * from './replicaset.js';
 export * from './statefulset.js';
 export * from './lease.js';
 export * from './containers.js';
@@ -26,5 +27,5 @@ export {
   PrefixWriter,
   type DescribeContext,
 } from './describe-writer.js';
-export { describeDeployment, describePod, describeProbe, describeStatefulSet } from './describe-workloads.js';
+export { describeDeployment, describePod, describeProbe, describeReplicaSet, describeStatefulSet } from './describe-workloads.js';
 export { describeNamespace, describeNode } from './describe-node.js';

@@ -8,6 +8,7 @@ import { leasePrinter } from './lease.js';
 import { namespacePrinter } from './namespace.js';
 import { nodePrinter } from './node.js';
 import { podPrinter } from './pod.js';
+import { replicaSetPrinter } from './replicaset.js';
 import { servicePrinter } from './service.js';
 import { statefulSetPrinter } from './statefulset.js';
 import { generateTable, type KindPrinter, type Table } from './table.js';
@@ -20,6 +21,7 @@ const PRINTERS: Readonly<Record<string, KindPrinter<KubeObject>>> = {
   Node: nodePrinter as KindPrinter<KubeObject>,
   Namespace: namespacePrinter as KindPrinter<KubeObject>,
   Deployment: deploymentPrinter as KindPrinter<KubeObject>,
+  ReplicaSet: replicaSetPrinter as KindPrinter<KubeObject>,
   StatefulSet: statefulSetPrinter as KindPrinter<KubeObject>,
   Lease: leasePrinter as KindPrinter<KubeObject>,
 };

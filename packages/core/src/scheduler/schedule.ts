@@ -14,8 +14,8 @@
 //
 // Score, simplified but in the same spirit as the default plugins: the node with the fewest pods of the
 // same controller wins (PodTopologySpread's system-default constraint, topologyKey
-// kubernetes.io/hostname, spreads the pods of one Service/ReplicaSet/StatefulSet; kubemu's Deployments
-// own their pods directly, so "same owner" means the same controller ownerReference); then the node with
+// kubernetes.io/hostname, spreads the pods of one Service/ReplicaSet/StatefulSet; here "same owner" means
+// the same controller ownerReference, so a Deployment's pods spread per ReplicaSet); then the node with
 // the fewest pods in total (NodeResourcesFit LeastAllocated: every pod without requests counts the
 // scheduler's non-zero defaults, 100m CPU and 200Mi, so fewer pods is more free); then a uniformly random
 // one among the equals (schedule_one.go selectHost samples the top-scored nodes at random). Node

@@ -1,0 +1,53 @@
+// ReplicaSet validation: ValidateReplicaSet / ValidateReplicaSetUpdate / ValidateReplicaSetSpec /
+// ValidatePodTemplateSpecForReplicaSet (pkg/apis/apps/validation/validation.go), plus the immutable
+// selector of the apps/v1 strategy (pkg/registry/apps/replicaset/strategy.go ValidateUpdate). v1.32.
+// The "empty selector is invalid for deployment" text is upstream's, for ReplicaSets too.
+
+import { goLabelSelector, labelSelectorIsEmpty, labelSelectorIsInvalid, nameIsDNSSubdomain, semanticDeepEqual, validateLabelSelector, validateNonnegativeField, validateObjectMeta, validateObjectMetaUpdate } from '../api/object-meta-validation.js';
+import { invalid, notSupportedInOrder, required, type FieldError } from '../api/field-errors.js';
+import type { ReplicaSet, ReplicaSetSpec } from '../api/types.js';
+import { validateTemplateAgainstSelector } from '../deployment/validation.js';
+import { validatePodTemplateSpec } from '../pod/validation.js';
+
+/** ValidateReplicaSetSpec. */
+export function validateReplicaSetSpec(spec: ReplicaSetSpec | undefined, path: string): FieldError[] {
+  const s = spec ?? {};
+  const errs = validateNonnegativeField(s.replicas ?? 0, `${path}.replicas`);
+  errs.push(...validateNonnegativeField(s.minReadySeconds ?? 0, `${path}.minReadySeconds`));
+  if (s.selector === undefined) errs.push(required(`${path}.selector`, ''));
+  else {
+    errs.push(...validateLabelSelector(s.selector, `${path}.selector`));
+    if (labelSelectorIsEmpty(s.selector)) {
+      errs.push(invalid(`${path}.selector`, s.selector, 'empty selector is invalid for deployment', goLabelSelector(s.selector)));
+    }
+  }
+  if (labelSelectorIsInvalid(s.selector)) {
+    errs.push(invalid(`${path}.selector`, s.selector, 'invalid label selector', goLabelSelector(s.selector!)));
+  } else {
+    // ValidatePodTemplateSpecForReplicaSet
+    const tp = `${path}.template`;
+    errs.push(...validateTemplateAgainstSelector(s.selector, s.template, tp));
+    errs.push(...validatePodTemplateSpec(s.template, tp));
+    const rp = s.template?.spec?.restartPolicy ?? '';
+    if (rp !== 'Always') errs.push(notSupportedInOrder(`${tp}.spec.restartPolicy`, rp, ['Always']));
+  }
+  return errs;
+}
+
+/** ValidateReplicaSet. */
+export function validateReplicaSet(rs: ReplicaSet): FieldError[] {
+  const errs = validateObjectMeta(rs.metadata, true, nameIsDNSSubdomain, 'metadata');
+  errs.push(...validateReplicaSetSpec(rs.spec, 'spec'));
+  return errs;
+}
+
+/** ValidateReplicaSetUpdate, then the strategy's immutable-selector check. */
+export function validateReplicaSetUpdate(rs: ReplicaSet, old: ReplicaSet): FieldError[] {
+  const errs = validateObjectMetaUpdate(rs.metadata, old.metadata, 'metadata');
+  errs.push(...validateReplicaSetSpec(rs.spec, 'spec'));
+  const sel = rs.spec?.selector;
+  if (!semanticDeepEqual(sel, old.spec?.selector)) {
+    errs.push(invalid('spec.selector', sel ?? null, 'field is immutable', sel === undefined ? '"null"' : goLabelSelector(sel)));
+  }
+  return errs;
+}
