@@ -1,6 +1,7 @@
 // Flags, named like kube-apiserver's where kube-apiserver has them.
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseGoDuration } from '@kubemu/core';
 
 export interface ApiStoreConfig {
   natsUrl: string;
@@ -20,6 +21,8 @@ export interface ApiStoreConfig {
   storage: 'file' | 'memory';
   /** Seed for allocation randomness; absent → from the OS. */
   randomSeed?: number;
+  /** --event-ttl: events not written for this long are deleted. */
+  eventTtlMs: number;
 }
 
 export const USAGE = `kubemu-api-store: kube-apiserver + etcd over the kubemu event log
@@ -39,6 +42,7 @@ export const USAGE = `kubemu-api-store: kube-apiserver + etcd over the kubemu ev
   --watch-window N                    events a watch can resume from (default 10000)
   --storage file|memory               JetStream storage for new streams (default file)
   --random-seed N                     seed allocation randomness (for reproducible runs)
+  --event-ttl DURATION                how long an event is kept after its last write (default 1h0m0s)
 `;
 
 export function parseConfig(argv: string[], randomId: () => string): ApiStoreConfig {
@@ -59,6 +63,7 @@ export function parseConfig(argv: string[], randomId: () => string): ApiStoreCon
       'watch-window': { type: 'string', default: '10000' },
       storage: { type: 'string', default: 'file' },
       'random-seed': { type: 'string' },
+      'event-ttl': { type: 'string', default: '1h0m0s' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -76,6 +81,8 @@ export function parseConfig(argv: string[], randomId: () => string): ApiStoreCon
     throw new Error('--tls-cert-file and --tls-private-key-file go together');
   }
   if (values.storage !== 'file' && values.storage !== 'memory') throw new Error(`--storage ${values.storage}: must be file or memory`);
+  const eventTtlMs = parseGoDuration(values['event-ttl']!);
+  if (eventTtlMs === undefined || eventTtlMs <= 0) throw new Error(`--event-ttl ${values['event-ttl']}: not a positive duration`);
   const config: ApiStoreConfig = {
     natsUrl: values.nats!,
     bindAddress: values['bind-address']!,
@@ -88,6 +95,7 @@ export function parseConfig(argv: string[], randomId: () => string): ApiStoreCon
     instanceId: values['instance-id'] ?? randomId(),
     watchWindow,
     storage: values.storage,
+    eventTtlMs,
   };
   if (values['tls-cert-file'] !== undefined) config.tlsCertFile = values['tls-cert-file'];
   if (values['tls-private-key-file'] !== undefined) config.tlsPrivateKeyFile = values['tls-private-key-file'];

@@ -67,6 +67,7 @@ describe('kubectl against the api-store', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout.split('\n').filter(Boolean).map((l) => l.split(/\s+/).join(' '))).toEqual([
       'endpoints ep v1 true Endpoints',
+      'events ev v1 true Event',
       'namespaces ns v1 false Namespace',
       'nodes no v1 false Node',
       'pods po v1 true Pod',

@@ -15,6 +15,7 @@ import { Writer } from './writer.js';
 import { createHandler } from './http.js';
 import { apiStoreLifecycle } from './lifecycle.js';
 import { bootstrap } from './bootstrap.js';
+import { EventTtlSweeper } from './event-ttl.js';
 import { loadOrCreateSelfSigned, loadServingFiles, servingNames } from './certificates.js';
 
 const log = pino({ base: { component: 'api-store' } });
@@ -100,6 +101,8 @@ async function main(): Promise<void> {
   const problems = await bootstrap(writer, bootstrapObjects(config.serviceClusterIPRange, config.advertiseAddress, address.port), admissionContext);
   for (const p of problems) log.warn({ problem: p }, 'bootstrap object not created');
   lifecycle.send({ type: 'BOOTSTRAPPED' });
+  const eventTtl = new EventTtlSweeper({ live, writer, ttlMs: config.eventTtlMs, admissionContext, log });
+  eventTtl.start();
 
   (async () => {
     for await (const s of bus.nc.status()) {
@@ -112,6 +115,7 @@ async function main(): Promise<void> {
 
   onShutdown(log, async () => {
     lifecycle.send({ type: 'STOP' });
+    await eventTtl.stop();
     await closeServer(server);
     await watch.stop();
     await bus.close();

@@ -9,6 +9,7 @@ describe('kubectl names', () => {
       Node: 'node',
       Service: 'service',
       Endpoints: 'endpoints',
+      Event: 'event',
       Pod: 'pod',
       EndpointSlice: 'endpointslice.discovery.k8s.io',
       Deployment: 'deployment.apps',

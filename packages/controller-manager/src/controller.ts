@@ -9,7 +9,7 @@
 // and the key is recomputed from the newer state.
 import type { Logger } from 'pino';
 import { createActor, type Actor } from 'xstate';
-import { ApiClient, ApiError, ConnectionError } from '@kubemu/client';
+import { ApiClient, ApiError, ConnectionError, type EventRecorder } from '@kubemu/client';
 import { InvariantError, resourceByKind, type KubeObject, type LogEvent, type ObjectStore, type Random } from '@kubemu/core';
 import type { Informer } from './informer.js';
 import { controllerLifecycle, mayReconcile } from './lifecycle.js';
@@ -22,6 +22,8 @@ export interface SyncContext {
   now: () => Date;
   random: Random;
   log: Logger;
+  /** The event recorder of a component ("replicaset-controller", "default-scheduler"): one each, as upstream. */
+  events: (component: string) => EventRecorder;
 }
 
 export interface SyncResult {
@@ -135,6 +137,7 @@ export interface RunnerDeps {
   log: Logger;
   now: () => Date;
   random: Random;
+  events: (component: string) => EventRecorder;
 }
 
 export class ControllerRunner {
@@ -199,7 +202,7 @@ export class ControllerRunner {
 
   private async syncOne(key: string): Promise<void> {
     const api = new ControllerApi(this.deps.client, this.definition.name, this.deps.metrics);
-    const ctx: SyncContext = { store: this.deps.informer.store, api, now: this.deps.now, random: this.deps.random, log: this.log };
+    const ctx: SyncContext = { store: this.deps.informer.store, api, now: this.deps.now, random: this.deps.random, log: this.log, events: this.deps.events };
     const name = this.definition.name;
     try {
       const result = await this.definition.sync(key, ctx);

@@ -7,7 +7,8 @@ import { randomInt } from 'node:crypto';
 import { pino } from 'pino';
 import { AgentSnapshots, closeServer, listen, onShutdown, runMain, sendMetrics, sendNotFound } from '@kubemu/agent-runtime';
 import { connectBus } from '@kubemu/bus';
-import { ApiClient } from '@kubemu/client';
+import { ApiClient, EventRecorder } from '@kubemu/client';
+import { hostname } from 'node:os';
 import { seededRandom, type Random } from '@kubemu/core';
 import { parseConfig } from './config.js';
 import { createMetrics } from './metrics.js';
@@ -63,7 +64,23 @@ async function main(): Promise<void> {
       snapshots?.changed();
     },
   });
-  const runners = enabled.map((d) => new ControllerRunner(d, { informer, client, metrics, log, now: () => new Date(), random }));
+  // One recorder (queue, correlator) per component, as each upstream controller has its broadcaster.
+  const recorders = new Map<string, EventRecorder>();
+  const events = (component: string): EventRecorder => {
+    let r = recorders.get(component);
+    if (r === undefined) {
+      r = new EventRecorder({
+        client,
+        source: { component },
+        // events.k8s.io recorders (the scheduler's) name their instance "<controller>-<hostname>".
+        reportingInstance: `${component}-${hostname()}`,
+        onFailure: (event, err) => log.warn({ component, reason: event.reason, object: event.involvedObject?.name, err: String((err as Error)?.message ?? err) }, 'event not recorded'),
+      });
+      recorders.set(component, r);
+    }
+    return r;
+  };
+  const runners = enabled.map((d) => new ControllerRunner(d, { informer, client, metrics, log, now: () => new Date(), random, events }));
 
   const bus = await connectBus({ servers: config.natsUrl, name: 'controller-manager' });
   if (config.snapshotFile !== undefined) {
@@ -107,6 +124,7 @@ async function main(): Promise<void> {
 
   onShutdown(log, async () => {
     await Promise.all(runners.map((r) => r.stop()));
+    for (const r of recorders.values()) r.stop();
     await closeServer(server);
     await informer.stop();
     await snapshots?.close();

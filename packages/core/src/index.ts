@@ -52,3 +52,7 @@ export * as netfilter from './netfilter/index.js';
 export * from './proxy-sync/index.js';
 export * from './convergence/oracle.js';
 export * from './store/store-snapshot.js';
+export * from './event/record.js';
+export * from './event/correlator.js';
+export { legacyValidateEvent, REASON_LENGTH_LIMIT, NOTE_LENGTH_LIMIT, ACTION_LENGTH_LIMIT, REPORTING_INSTANCE_LENGTH_LIMIT } from './event/validation.js';
+export * from './event/ttl.js';

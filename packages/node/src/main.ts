@@ -6,9 +6,11 @@ import { pino } from 'pino';
 import { createActor } from 'xstate';
 import { closeServer, listen, onShutdown, runMain } from '@kubemu/agent-runtime';
 import { connectBus, publishObservation, watchObjectEvents } from '@kubemu/bus';
-import { ApiClient, ApiError } from '@kubemu/client';
+import { ApiClient, ApiError, EventRecorder } from '@kubemu/client';
 import {
   getObject,
+  kubeletNodeReference,
+  kubeletStartEvents,
   nodeLease,
   nodeStatusDue,
   nodeStatusUpdate,
@@ -69,7 +71,12 @@ async function main(): Promise<void> {
   });
   const hostPorts = new HostPortSockets({ address: config.address, net });
   const logs = new ContainerLogs();
-  const agent = new NodeAgent({ nodeName: config.name, address: config.address, podCIDR: config.podCIDR, maxPods: config.maxPods, client, net, hostPorts, log, metrics, logs });
+  const events = new EventRecorder({
+    client,
+    source: { component: 'kubelet', host: config.name },
+    onFailure: (event, err) => log.warn({ reason: event.reason, object: event.involvedObject?.name, err: String((err as Error)?.message ?? err) }, 'event not recorded'),
+  });
+  const agent = new NodeAgent({ nodeName: config.name, address: config.address, podCIDR: config.podCIDR, maxPods: config.maxPods, client, net, hostPorts, log, metrics, logs, events });
   const kubeProxy = new KubeProxyPod({ nodeName: config.name, address: config.address, client, agent, logs, log });
   const server = createKubeletServer({ token, agent, net, netfilter: nf, metrics, healthy: () => state() === 'ready', logs, kubeProxy });
   const { port } = await listen(server, config.port, config.address);
@@ -104,6 +111,7 @@ async function main(): Promise<void> {
   await replayed;
   lifecycle.send({ type: 'CAUGHT_UP', revision: agent.revision });
 
+  let before: Node | undefined;
   const register = async (): Promise<Node> => {
     let existing: Node | undefined;
     try {
@@ -111,6 +119,7 @@ async function main(): Promise<void> {
     } catch (err) {
       if (!(err instanceof ApiError && err.status.code === 404)) throw err;
     }
+    before = existing;
     if (!existing) return (await client.create(NODES, undefined, registrationNode(id, Date.now()))) as Node;
     const r = reconcileExistingNode(existing, id, Date.now());
     if ('problem' in r) {
@@ -133,6 +142,7 @@ async function main(): Promise<void> {
   }
   lifecycle.send({ type: 'REGISTERED' });
   log.info({ node: config.name, address: config.address, podCIDR: config.podCIDR }, 'Successfully registered node');
+  for (const e of kubeletStartEvents(config.name, before)) events.event(kubeletNodeReference(config.name), e.type, e.reason, e.message);
   agent.onCaughtUp();
   kubeProxy.start();
 
@@ -181,6 +191,7 @@ async function main(): Promise<void> {
 
   onShutdown(log, async () => {
     lifecycle.send({ type: 'STOP' });
+    events.stop();
     clearInterval(leaseTimer);
     kubeProxy.stop();
     agent.stop();

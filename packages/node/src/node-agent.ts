@@ -2,10 +2,12 @@
 // (IP from the podCIDR, emulated containers on the pod network), and writes what core's planPod
 // decides through the api-store. One reconcile per pod at a time; a newer event while one runs
 // marks the pod dirty and it is looked at again.
-import { ApiClient, ApiError } from '@kubemu/client';
+import { ApiClient, ApiError, type EventRecorder } from '@kubemu/client';
 import {
   allocatePodIP,
   applyLogEvent,
+  containerKillEvents,
+  containerStartEvents,
   emptyObjectStore,
   emptyPodIPAllocation,
   getObject,
@@ -42,6 +44,8 @@ interface PodRun {
   uid: string;
   runtime: PodRuntime;
   workloads: RunningPod;
+  /** "Killing" was recorded for this run's graceful delete. */
+  killing?: boolean;
 }
 
 export interface NodeAgentOptions {
@@ -58,6 +62,8 @@ export interface NodeAgentOptions {
   /** Where the containers' output goes (kubectl logs). */
   logs?: ContainerLogs;
   now?: () => number;
+  /** The kubelet's event recorder (source kubelet, host the node). */
+  events?: EventRecorder;
 }
 
 export class NodeAgent {
@@ -221,6 +227,11 @@ export class NodeAgent {
       this.startRun(pod, { podIP: allocated.ip, hostIP: this.o.address, startedAtMs: this.now() });
       run = this.runs.get(key);
       this.o.log.info({ pod: key, podIP: allocated.ip }, 'pod started');
+      for (const e of containerStartEvents(pod)) this.o.events?.event(pod, e.type, e.reason, e.message, e.fieldPath);
+    }
+    if (run && pod.metadata?.deletionTimestamp && !run.killing) {
+      run.killing = true;
+      for (const e of containerKillEvents(pod)) this.o.events?.event(pod, e.type, e.reason, e.message, e.fieldPath);
     }
     const plan = planPod(pod, run?.runtime, this.now());
     if (plan.action === 'delete') {

@@ -70,6 +70,7 @@ export const KUBERNETES_PROTOBUF_KINDS: Readonly<Record<string, { apiVersions: r
   StatefulSet: { apiVersions: ['apps/v1'], type: lookup('apps.v1.StatefulSet') },
   ReplicaSet: { apiVersions: ['apps/v1'], type: lookup('apps.v1.ReplicaSet') },
   Lease: { apiVersions: ['coordination.k8s.io/v1'], type: lookup('coordination.v1.Lease') },
+  Event: { apiVersions: ['v1'], type: lookup('core.v1.Event') },
   DeleteOptions: { apiVersions: ['meta.k8s.io/v1', ...SERVED_VERSIONS], type: lookup('meta.v1.DeleteOptions') },
 };
 

@@ -19,6 +19,7 @@ export const OBJECT_FIELD_BY_KIND: Readonly<Record<string, keyof kubemu.v1.IAnyO
   StatefulSet: 'statefulSet',
   Lease: 'lease',
   ReplicaSet: 'replicaSet',
+  Event: 'event',
 };
 
 const KIND_BY_FIELD: Readonly<Record<string, string>> = Object.fromEntries(

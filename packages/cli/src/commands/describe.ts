@@ -1,6 +1,6 @@
 // `kubemu describe`: core's describers (kubectl pkg/describe/describe.go) over the objects and
 // what each describer fetches besides (a Service's EndpointSlices, a Node's pods and Lease).
-import { describe as describeObject, RESOURCES, type DescribeRelated, type KubeObject, type Lease, type Pod, type ResourceInfo } from '@kubemu/core';
+import { describe as describeObject, RESOURCES, type DescribeRelated, type Event, type KubeObject, type Lease, type Pod, type ResourceInfo } from '@kubemu/core';
 import { ApiError, type ApiClient } from '@kubemu/client';
 import { booleanFlag, parseCommandArgs, stringFlag, UsageError } from '../args.js';
 import { connect } from '../cluster-access.js';
@@ -18,7 +18,7 @@ Options:
   -n, --namespace NS        the namespace (default: the kubeconfig's, else default)
   -A, --all-namespaces      across all namespaces
   -l, --selector SEL        only objects whose labels match
-      --show-events         print events (default true; kubemu serves no events yet: "<none>")
+      --show-events         print the events about each object (default true)
 `;
 
 const FLAGS = {
@@ -38,8 +38,33 @@ function matchLabelsSelector(object: KubeObject): string {
     .join(',');
 }
 
+/**
+ * describe.go searchEvents (client-go EventExpansion.Search): events by a field selector on the
+ * object's name, namespace, kind and uid, in its namespace (all namespaces for a cluster-scoped one).
+ */
+export async function searchEvents(client: ApiClient, ref: { kind: string; namespace?: string | undefined; name: string; uid?: string | undefined }): Promise<Event[]> {
+  const fields = [`involvedObject.kind=${ref.kind}`, `involvedObject.name=${ref.name}`, `involvedObject.namespace=${ref.namespace ?? ''}`];
+  if (ref.uid) fields.push(`involvedObject.uid=${ref.uid}`);
+  const list = await client.list(resource('Event'), ref.namespace || undefined, { fieldSelector: fields.sort().join(',') });
+  return list.items as Event[];
+}
+
+/** The events kubectl's describer shows: a Node's are asked for twice (its uid, and its name as the kubelet's uid). */
+async function fetchEvents(client: ApiClient, r: ResourceInfo, object: KubeObject): Promise<Event[]> {
+  const ref = { kind: r.kind, namespace: r.namespaced ? object.metadata?.namespace : undefined, name: object.metadata?.name ?? '', uid: object.metadata?.uid };
+  const events = await searchEvents(client, ref);
+  if (r.kind === 'Node') events.push(...(await searchEvents(client, { ...ref, uid: ref.name })));
+  return events;
+}
+
 /** What kubectl's describer for this kind reads besides the object. */
-export async function fetchRelated(client: ApiClient, r: ResourceInfo, object: KubeObject): Promise<DescribeRelated> {
+export async function fetchRelated(client: ApiClient, r: ResourceInfo, object: KubeObject, showEvents = true): Promise<DescribeRelated> {
+  const related = await fetchKindRelated(client, r, object);
+  if (showEvents && r.kind !== 'Namespace') related.events = await fetchEvents(client, r, object);
+  return related;
+}
+
+async function fetchKindRelated(client: ApiClient, r: ResourceInfo, object: KubeObject): Promise<DescribeRelated> {
   const namespace = object.metadata?.namespace;
   const name = object.metadata?.name ?? '';
   switch (r.kind) {
@@ -103,7 +128,7 @@ export async function describe(argv: readonly string[], io: CliIO): Promise<numb
       continue;
     }
     for (const object of objects) {
-      const related = await fetchRelated(client, q.resource, object);
+      const related = await fetchRelated(client, q.resource, object, showEventsFlag !== 'false');
       texts.push(
         describeObject(q.resource.kind, object, related, now, {
           showEvents: showEventsFlag !== 'false',

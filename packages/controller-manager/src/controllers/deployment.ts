@@ -2,6 +2,7 @@
 // reconcileDeployment decides the ReplicaSets to create, update and delete and the Deployment's
 // revision annotation and status; this file performs them in that order.
 import {
+  EVENT_TYPE_NORMAL,
   controllerOf,
   getObject,
   labelSelectorIsEmpty,
@@ -57,7 +58,7 @@ export function deploymentController(): ControllerDefinition {
       return [];
     },
     initialKeys: (store) => objectsOfKind<Deployment>(store, 'Deployment').map((d) => deploymentKey(d.metadata?.namespace ?? '', d.metadata?.name ?? '')),
-    async sync(key, { store, api, now, log }) {
+    async sync(key, { store, api, now, log, events }) {
       const { namespace, name } = parseKey(key);
       const d = getObject(store, 'Deployment', namespace, name)?.object as Deployment | undefined;
       if (!d) return;
@@ -71,6 +72,8 @@ export function deploymentController(): ControllerDefinition {
           if (!isNotFound(err)) throw err;
         });
       }
+      // sync.go scaleReplicaSet records each scale once its ReplicaSet write succeeded.
+      for (const e of decision.events) events('deployment-controller').event(d, EVENT_TYPE_NORMAL, 'ScalingReplicaSet', e);
       const annotationsChanged = decision.annotations !== undefined;
       if (annotationsChanged || !sameStatus(d.status, decision.status)) {
         const metadata = annotationsChanged ? { ...d.metadata, annotations: decision.annotations } : d.metadata;

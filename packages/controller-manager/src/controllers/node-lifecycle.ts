@@ -4,6 +4,8 @@
 // observed on this process's clock (core node/lifecycle.ts). The kubelet, when it is back, posts Ready
 // again for the node and its pods; this controller never sets anything back to Ready.
 import {
+  EVENT_TYPE_NORMAL,
+  controllerNodeReference,
   getObject,
   heartbeatOf,
   heartbeatsStopped,
@@ -25,6 +27,8 @@ import { objectsOfKind, parseKey } from './service-keys.js';
 
 export function nodeLifecycleController(options: { gracePeriodMs: number; monitorPeriodMs: number }): ControllerDefinition {
   const health = new Map<string, NodeHealth>();
+  /** monitorNodeHealth's knownNodeSet: a node seen the first time is "RegisteredNode". */
+  const known = new Set<string>();
   const nodeKey = (name: string): string => objectKey('Node', '', name);
   const allNodes = (store: Parameters<ControllerDefinition['initialKeys']>[0]): string[] =>
     objectsOfKind<Node>(store, 'Node').map((n) => nodeKey(n.metadata?.name ?? ''));
@@ -32,7 +36,10 @@ export function nodeLifecycleController(options: { gracePeriodMs: number; monito
     name: 'nodelifecycle',
     keysFor(event) {
       if (event.kind === 'Node') {
-        if (event.type === 'DELETED') health.delete(event.object.metadata?.name ?? '');
+        if (event.type === 'DELETED') {
+          health.delete(event.object.metadata?.name ?? '');
+          known.delete(event.object.metadata?.name ?? '');
+        }
         return [nodeKey(event.object.metadata?.name ?? '')];
       }
       if (event.kind === 'Lease' && event.object.metadata?.namespace === NODE_LEASE_NAMESPACE) return [nodeKey(event.object.metadata?.name ?? '')];
@@ -40,10 +47,17 @@ export function nodeLifecycleController(options: { gracePeriodMs: number; monito
     },
     initialKeys: allNodes,
     periodic: { everyMs: options.monitorPeriodMs, keys: allNodes },
-    async sync(key, { store, api, now, log }) {
+    async sync(key, { store, api, now, log, events }) {
       const { name } = parseKey(key);
       const node = getObject(store, 'Node', '', name)?.object as Node | undefined;
       if (!node) return;
+      const recorder = events('node-controller');
+      const ref = controllerNodeReference(name, node.metadata?.uid ?? '');
+      if (!known.has(name)) {
+        known.add(name);
+        // nodeutil.RecordNodeEvent: "Node <name> event: Registered Node <name> in Controller".
+        recorder.event(ref, EVENT_TYPE_NORMAL, 'RegisteredNode', `Node ${name} event: Registered Node ${name} in Controller`);
+      }
       const lease = getObject(store, 'Lease', NODE_LEASE_NAMESPACE, name)?.object as Lease | undefined;
       const nowMs = now().getTime();
       const observed = observeNodeHealth(health.get(name), heartbeatOf(node, lease), nowMs);
@@ -53,6 +67,9 @@ export function nodeLifecycleController(options: { gracePeriodMs: number; monito
         if (status !== undefined) {
           log.info({ node: name }, 'node health updated: heartbeats stopped, Ready=Unknown');
           await api.updateStatus({ ...node, status });
+          // nodeutil.RecordNodeStatusChange when Ready leaves True.
+          const wasReady = (node.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+          if (wasReady) recorder.event(ref, EVENT_TYPE_NORMAL, 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
           return;
         }
       }

@@ -2,6 +2,8 @@
 // reconcileReplicaSet decides the adoptions, releases, pods to create and delete, and the status; this
 // file performs them, creates in slow-start batches.
 import {
+  EVENT_TYPE_NORMAL,
+  EVENT_TYPE_WARNING,
   controllerOf,
   getObject,
   labelSelectorMatches,
@@ -16,7 +18,7 @@ import {
 import type { ControllerDefinition } from '../controller.js';
 import { isConflict, isNotFound } from '../controller.js';
 import { objectsOfKind, parseKey } from './service-keys.js';
-import { deleteAll, sameStatus, slowStartCreate } from './workloads.js';
+import { deleteAll, sameStatus, slowStartCreate, type PodEvents } from './workloads.js';
 
 const rsKey = (namespace: string, name: string): string => objectKey('ReplicaSet', namespace, name);
 
@@ -41,7 +43,7 @@ export function replicaSetController(): ControllerDefinition {
       return [...new Set([...keysForPod(event.object as Pod, store), ...keysForPod(previous as Pod | undefined, store)])];
     },
     initialKeys: (store) => objectsOfKind<ReplicaSet>(store, 'ReplicaSet').map((rs) => rsKey(rs.metadata?.namespace ?? '', rs.metadata?.name ?? '')),
-    async sync(key, { store, api, now, random, log }) {
+    async sync(key, { store, api, now, random, log, events }) {
       const { namespace, name } = parseKey(key);
       const rs = getObject(store, 'ReplicaSet', namespace, name)?.object as ReplicaSet | undefined;
       if (!rs) return;
@@ -55,8 +57,15 @@ export function replicaSetController(): ControllerDefinition {
       // manageReplicas logs these two lines.
       if (decision.create.length > 0) log.info({ replicaSet: key, need: rs.spec?.replicas ?? 1, creating: decision.create.length }, 'Too few replicas');
       if (decision.delete.length > 0) log.info({ replicaSet: key, need: rs.spec?.replicas ?? 1, deleting: decision.delete.length }, 'Too many replicas');
-      await slowStartCreate(api, decision.create);
-      await deleteAll(api, decision.delete);
+      const recorder = events('replicaset-controller');
+      // controller_utils.go RealPodControl: "Created pod: <name>", "Error creating: <err>", "Deleted pod: <name>".
+      const podEvents: PodEvents = {
+        created: (p) => recorder.event(rs, EVENT_TYPE_NORMAL, 'SuccessfulCreate', `Created pod: ${p.metadata?.name}`),
+        createFailed: (_p, err) => recorder.event(rs, EVENT_TYPE_WARNING, 'FailedCreate', `Error creating: ${(err as Error)?.message ?? String(err)}`),
+        deleted: (p) => recorder.event(rs, EVENT_TYPE_NORMAL, 'SuccessfulDelete', `Deleted pod: ${p.metadata?.name}`),
+      };
+      await slowStartCreate(api, decision.create, podEvents);
+      await deleteAll(api, decision.delete, podEvents);
       if (!sameStatus(rs.status, decision.status)) {
         await api.updateStatus({ ...rs, status: decision.status }).catch((err: unknown) => {
           // The pods were written; a newer ReplicaSet only means the status is recomputed on the next sync.

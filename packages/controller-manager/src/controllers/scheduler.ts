@@ -2,6 +2,8 @@
 // the effect a POST to pods/<name>/binding (DefaultBinder). Pods bound but not yet seen in the cache are
 // "assumed" on their node (the scheduler cache's AssumePod), so the next pods spread against them.
 import {
+  EVENT_TYPE_NORMAL,
+  EVENT_TYPE_WARNING,
   getObject,
   needsScheduling,
   newBinding,
@@ -49,7 +51,7 @@ export function schedulerController(): ControllerDefinition {
       return [];
     },
     initialKeys: (store) => pendingKeys(objectsOfKind<Pod>(store, 'Pod')),
-    async sync(key, { store, api, now, random, log }) {
+    async sync(key, { store, api, now, random, log, events }) {
       const { namespace, name } = parseKey(key);
       const decided = await serially(async () => {
         const stored = getObject(store, 'Pod', namespace, name);
@@ -66,6 +68,8 @@ export function schedulerController(): ControllerDefinition {
         const nodes = objectsOfKind<Node>(store, 'Node');
         const result = schedulePod(pod, nodes, podsByNode, random);
         if ('unschedulable' in result) {
+          // schedule_one.go handleSchedulingFailure: a Warning on every failed attempt (a series when repeated).
+          events('default-scheduler').eventNewStyle(pod, EVENT_TYPE_WARNING, 'FailedScheduling', 'Scheduling', result.unschedulable.message);
           const status = unschedulablePodStatus(pod, result.unschedulable.message, rfc3339(now()));
           if (status !== pod.status) {
             log.info({ pod: `${namespace}/${name}`, message: result.unschedulable.message }, 'unable to schedule pod; waiting');
@@ -88,6 +92,8 @@ export function schedulerController(): ControllerDefinition {
         throw err;
       }
       log.info({ pod: `${namespace}/${name}`, node: decided.nodeName }, 'Successfully assigned pod');
+      // schedule_one.go finishSchedulingCycle / bind: "Successfully assigned <ns>/<pod> to <node>".
+      events('default-scheduler').eventNewStyle(decided.pod, EVENT_TYPE_NORMAL, 'Scheduled', 'Binding', `Successfully assigned ${namespace}/${name} to ${decided.nodeName}`);
       return undefined;
     },
   };

@@ -4,6 +4,8 @@
 // (1, 2, 4, …) as controller_utils' slowStartBatch does, so a failing create does not become a burst
 // of failures.
 import {
+  EVENT_TYPE_NORMAL,
+  EVENT_TYPE_WARNING,
   getObject,
   isControlledBy,
   objectKey,
@@ -18,20 +20,40 @@ import { objectsOfKind, parseKey } from './service-keys.js';
 
 /** controller_utils.go SlowStartInitialBatchSize. */
 const SLOW_START_INITIAL_BATCH = 1;
-export async function slowStartCreate(api: ControllerApi, pods: readonly Pod[]): Promise<void> {
+/** What a pod-owning controller records of each create and delete (controller_utils.go RealPodControl). */
+export interface PodEvents {
+  created(pod: Pod): void;
+  createFailed(pod: Pod, err: unknown): void;
+  deleted(pod: Pod): void;
+}
+
+export async function slowStartCreate(api: ControllerApi, pods: readonly Pod[], events?: PodEvents): Promise<void> {
   let i = 0;
   for (let batch = SLOW_START_INITIAL_BATCH; i < pods.length; batch *= 2) {
     const slice = pods.slice(i, i + batch);
     i += slice.length;
-    const results = await Promise.allSettled(slice.map((p) => api.create(p)));
+    const results = await Promise.allSettled(
+      slice.map((p) =>
+        api.create(p).then(
+          (created) => {
+            events?.created(created);
+            return created;
+          },
+          (err: unknown) => {
+            events?.createFailed(p, err);
+            throw err;
+          },
+        ),
+      ),
+    );
     const failed = results.find((r) => r.status === 'rejected');
     // A failed batch stops the rest; the next sync recomputes what is still missing.
     if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 }
 
-export async function deleteAll(api: ControllerApi, pods: readonly Pod[]): Promise<void> {
-  const results = await Promise.allSettled(pods.map((p) => api.delete({ ...p, kind: 'Pod', apiVersion: 'v1' })));
+export async function deleteAll(api: ControllerApi, pods: readonly Pod[], events?: PodEvents): Promise<void> {
+  const results = await Promise.allSettled(pods.map((p) => api.delete({ ...p, kind: 'Pod', apiVersion: 'v1' }).then((r) => events?.deleted(p) ?? r)));
   const failed = results.find((r) => r.status === 'rejected' && !isNotFound((r as PromiseRejectedResult).reason));
   if (failed) throw (failed as PromiseRejectedResult).reason;
 }
@@ -64,14 +86,22 @@ export function statefulSetController(): ControllerDefinition {
     name: 'statefulset',
     keysFor: workloadKeys('StatefulSet'),
     initialKeys: (store) => objectsOfKind<StatefulSet>(store, 'StatefulSet').map((s) => objectKey('StatefulSet', s.metadata?.namespace ?? '', s.metadata?.name ?? '')),
-    async sync(key, { store, api, now }) {
+    async sync(key, { store, api, now, events }) {
       const { namespace, name } = parseKey(key);
       const set = getObject(store, 'StatefulSet', namespace, name)?.object as StatefulSet | undefined;
       if (!set) return;
       const pods = objectsOfKind<Pod>(store, 'Pod', namespace).filter((p) => isControlledBy(p, set, 'StatefulSet'));
       const decision = reconcileStatefulSet(set, pods, now());
-      await slowStartCreate(api, decision.create);
-      await deleteAll(api, decision.delete);
+      const recorder = events('statefulset-controller');
+      // stateful_pod_control.go recordPodEvent: "<verb> Pod <pod> in StatefulSet <set> successful|failed error: <err>".
+      const setEvents: PodEvents = {
+        created: (p) => recorder.event(set, EVENT_TYPE_NORMAL, 'SuccessfulCreate', `create Pod ${p.metadata?.name} in StatefulSet ${name} successful`),
+        createFailed: (p, err) =>
+          recorder.event(set, EVENT_TYPE_WARNING, 'FailedCreate', `create Pod ${p.metadata?.name} in StatefulSet ${name} failed error: ${(err as Error)?.message ?? String(err)}`),
+        deleted: (p) => recorder.event(set, EVENT_TYPE_NORMAL, 'SuccessfulDelete', `delete Pod ${p.metadata?.name} in StatefulSet ${name} successful`),
+      };
+      await slowStartCreate(api, decision.create, setEvents);
+      await deleteAll(api, decision.delete, setEvents);
       if (!sameStatus(set.status, decision.status)) {
         await api.updateStatus({ ...set, status: decision.status }).catch((err: unknown) => {
           if (!isConflict(err)) throw err;

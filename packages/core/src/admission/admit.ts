@@ -42,7 +42,7 @@ const STATUS_SUBRESOURCE = new Set(['Service', 'Pod', 'Node', 'Namespace', 'Depl
 /** Kinds whose strategy sets metadata.generation and bumps it on spec changes. */
 const TRACKS_GENERATION = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'Pod']);
 /** AllowCreateOnUpdate() of the kinds' strategies. */
-const CREATE_ON_UPDATE = new Set(['Endpoints', 'Lease', 'Node']);
+const CREATE_ON_UPDATE = new Set(['Endpoints', 'Lease', 'Node', 'Event']);
 /** Namespaces kube-apiserver refuses to delete (pkg/registry/core/namespace/storage). */
 const UNDELETABLE_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
 

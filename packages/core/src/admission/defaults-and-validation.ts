@@ -7,10 +7,11 @@
 import { errorString, type FieldError } from '../api/field-errors.js';
 import { nameIsPathSegment, validateObjectMeta, validateObjectMetaUpdate } from '../api/object-meta-validation.js';
 import { resourceByKind } from '../api/resources.js';
-import type { Deployment, Endpoints, EndpointSlice, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet, Service, StatefulSet } from '../api/types.js';
+import type { Deployment, Endpoints, EndpointSlice, Event, KubeObject, Lease, Namespace, Node, Pod, ReplicaSet, Service, StatefulSet } from '../api/types.js';
 import { setDefaultsDeployment } from '../deployment/defaults.js';
 import { validateDeployment, validateDeploymentUpdate } from '../deployment/validation.js';
 import { setDefaultsEndpoints } from '../endpoints/defaults.js';
+import { setDefaultsEvent, validateEvent, validateEventUpdate } from '../event/validation.js';
 import { validateEndpoints, validateEndpointsUpdate } from '../endpoints/validation.js';
 import { setDefaultsEndpointSlice } from '../endpointslice/defaults.js';
 import { validateEndpointSlice, validateEndpointSliceUpdate } from '../endpointslice/validation.js';
@@ -50,6 +51,7 @@ const RULES: Readonly<Record<string, KindRules>> = {
     validateUpdate: validateEndpointSliceUpdate,
   },
   Lease: { defaults: (o: Lease) => setDefaultsLease(o), validate: validateLease, validateUpdate: validateLeaseUpdate },
+  Event: { defaults: (o: Event) => setDefaultsEvent(o), validate: validateEvent, validateUpdate: validateEventUpdate },
 };
 
 function rulesFor(kind: string): KindRules {

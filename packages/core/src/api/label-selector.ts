@@ -164,6 +164,20 @@ const SELECTABLE_FIELDS: Record<string, (o: any) => Record<string, string>> = {
   Node: (o) => ({ 'spec.unschedulable': String(o.spec?.unschedulable ?? false) }),
   Namespace: (o) => ({ 'status.phase': o.status?.phase ?? '' }),
   Service: () => ({}),
+  // pkg/registry/core/event/strategy.go ToSelectableFields: source falls back to reportingComponent.
+  Event: (o) => ({
+    'involvedObject.kind': o.involvedObject?.kind ?? '',
+    'involvedObject.namespace': o.involvedObject?.namespace ?? '',
+    'involvedObject.name': o.involvedObject?.name ?? '',
+    'involvedObject.uid': o.involvedObject?.uid ?? '',
+    'involvedObject.apiVersion': o.involvedObject?.apiVersion ?? '',
+    'involvedObject.resourceVersion': o.involvedObject?.resourceVersion ?? '',
+    'involvedObject.fieldPath': o.involvedObject?.fieldPath ?? '',
+    reason: o.reason ?? '',
+    reportingComponent: o.reportingComponent ?? '',
+    source: o.source?.component || o.reportingComponent || '',
+    type: o.type ?? '',
+  }),
   // pkg/registry/apps/replicaset/strategy.go ReplicaSetToSelectableFields.
   ReplicaSet: (o) => ({ 'status.replicas': String(o.status?.replicas ?? 0) }),
 };

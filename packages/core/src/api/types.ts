@@ -123,6 +123,8 @@ export interface ObjectReference {
   uid?: string;
   apiVersion?: string;
   resourceVersion?: string;
+  /** A part of the object, e.g. `spec.containers{nginx}`. */
+  fieldPath?: string;
 }
 
 export interface EndpointAddress {
@@ -409,3 +411,36 @@ export interface ReplicaSet extends KubeObject {
 }
 
 export type AnyObject = Service | Endpoints | EndpointSlice | Pod | Node | Namespace | Lease | Deployment | ReplicaSet | StatefulSet;
+
+// ---- core/v1 Event ----
+
+export interface EventSource {
+  component?: string;
+  host?: string;
+}
+
+export interface EventSeries {
+  count?: number;
+  /** RFC 3339 with microseconds (metav1.MicroTime). */
+  lastObservedTime?: string;
+}
+
+export interface Event extends KubeObject {
+  involvedObject?: ObjectReference;
+  reason?: string;
+  message?: string;
+  source?: EventSource;
+  firstTimestamp?: string;
+  lastTimestamp?: string;
+  count?: number;
+  /** Normal or Warning. */
+  type?: string;
+  /** RFC 3339 with microseconds: events written the events.k8s.io way (the scheduler's). */
+  eventTime?: string;
+  series?: EventSeries;
+  action?: string;
+  related?: ObjectReference;
+  /** JSON name of Go's ReportingController. */
+  reportingComponent?: string;
+  reportingInstance?: string;
+}

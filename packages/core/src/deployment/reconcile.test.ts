@@ -208,13 +208,13 @@ describe('reconcileDeployment', () => {
     for (let t = 20; t <= 80; t += 5) steps.push(`${c.step(t).events.join('; ')} → ${c.sizes()}`);
     const [oldRS, newRS] = [...c.rss].sort((a, b) => a.metadata!.creationTimestamp!.localeCompare(b.metadata!.creationTimestamp!)).map((rs) => rs.metadata!.name);
     expect(steps).toEqual([
-      `Scaled up replica set ${newRS} from 0 to 1; Scaled down replica set ${oldRS} from 4 to 3 → nginx:1.27:3/4 nginx:1.28:1/0`,
-      `Scaled up replica set ${newRS} from 1 to 2 → nginx:1.27:3/3 nginx:1.28:2/1`,
-      `Scaled down replica set ${oldRS} from 3 to 2 → nginx:1.27:2/3 nginx:1.28:2/2`,
-      `Scaled up replica set ${newRS} from 2 to 3 → nginx:1.27:2/2 nginx:1.28:3/2`,
-      `Scaled down replica set ${oldRS} from 2 to 1 → nginx:1.27:1/2 nginx:1.28:3/3`,
-      `Scaled up replica set ${newRS} from 3 to 4 → nginx:1.27:1/1 nginx:1.28:4/3`,
-      `Scaled down replica set ${oldRS} from 1 to 0 → nginx:1.27:0/1 nginx:1.28:4/4`,
+      `Scaled up replica set ${newRS} from 0 to 1; Scaled down replica set ${oldRS} to 3 from 4 → nginx:1.27:3/4 nginx:1.28:1/0`,
+      `Scaled up replica set ${newRS} to 2 from 1 → nginx:1.27:3/3 nginx:1.28:2/1`,
+      `Scaled down replica set ${oldRS} to 2 from 3 → nginx:1.27:2/3 nginx:1.28:2/2`,
+      `Scaled up replica set ${newRS} to 3 from 2 → nginx:1.27:2/2 nginx:1.28:3/2`,
+      `Scaled down replica set ${oldRS} to 1 from 2 → nginx:1.27:1/2 nginx:1.28:3/3`,
+      `Scaled up replica set ${newRS} to 4 from 3 → nginx:1.27:1/1 nginx:1.28:4/3`,
+      `Scaled down replica set ${oldRS} to 0 from 1 → nginx:1.27:0/1 nginx:1.28:4/4`,
       ' → nginx:1.27:0/0 nginx:1.28:4/4',
       ' → nginx:1.27:0/0 nginx:1.28:4/4',
       ' → nginx:1.27:0/0 nginx:1.28:4/4',
@@ -242,8 +242,8 @@ describe('reconcileDeployment', () => {
     stuck.d = { ...stuck.d, metadata: { ...stuck.d.metadata, generation: 3 }, spec: { ...stuck.d.spec, replicas: 20 } };
     const r = stuck.step(20);
     expect(r.events).toEqual([
-      `Scaled up replica set ${stuck.rss[0]!.metadata!.name} from 8 to 14`,
-      `Scaled up replica set ${stuck.rss[1]!.metadata!.name} from 5 to 9`,
+      `Scaled up replica set ${stuck.rss[0]!.metadata!.name} to 14 from 8`,
+      `Scaled up replica set ${stuck.rss[1]!.metadata!.name} to 9 from 5`,
     ]);
     expect(r.update.map((rs) => [rs.spec!.replicas, rs.metadata!.annotations!['deployment.kubernetes.io/desired-replicas'], rs.metadata!.annotations!['deployment.kubernetes.io/max-replicas']])).toEqual([
       [14, '20', '23'],

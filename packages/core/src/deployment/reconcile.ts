@@ -72,7 +72,7 @@ export interface DeploymentReconcile {
   /** The Deployment's annotations when they changed (the revision annotation), written with the status. */
   annotations?: Record<string, string>;
   status: DeploymentStatus;
-  /** What upstream records as events ("Scaled up replica set web-7c5ddbdf54 from 0 to 3"). */
+  /** What upstream records as events ("Scaled up replica set web-7c5ddbdf54 from 0 to 3" on create, "Scaled down replica set web-7c5ddbdf54 to 1 from 3" on a scale). */
   events: string[];
 }
 
@@ -232,7 +232,7 @@ class DeploymentSync {
     setNewReplicaSetAnnotations(d, newRS, newRevision, false);
     this.working.set(name, newRS);
     this.created.add(name);
-    if (replicasOf(newRS) > 0) this.events.push(`Scaled up replica set ${name} from 0 to ${replicasOf(newRS)}`);
+    if (replicasOf(newRS) > 0) this.events.push(`Scaled up replica set ${name} from 0 to ${replicasOf(newRS)}`); // getNewReplicaSet's create
     this.setDeploymentRevision(newRevision);
     if (hasProgressDeadline(d)) setCondition(d.status!, newCondition('Progressing', 'True', NEW_REPLICA_SET_REASON, `Created new replica set "${name}"`, this.nowText));
     return { newRS, oldRSs };
@@ -252,7 +252,7 @@ class DeploymentSync {
     const old = replicasOf(rs);
     rs.spec = { ...rs.spec, replicas: newScale };
     setReplicasAnnotations(rs, desiredReplicasOf(d), max);
-    if (sizeNeedsUpdate) this.events.push(`Scaled ${operation} replica set ${rs.metadata?.name} from ${old} to ${newScale}`);
+    if (sizeNeedsUpdate) this.events.push(`Scaled ${operation} replica set ${rs.metadata?.name} to ${newScale} from ${old}`);
     return sizeNeedsUpdate;
   }
 

@@ -7,3 +7,4 @@ export * from './host-ports.js';
 export * from './container-log.js';
 export * from './workload-log.js';
 export * from './kube-proxy-pod.js';
+export * from './kubelet-events.js';

@@ -1,25 +1,12 @@
 // The pieces every kubectl describer shares (kubectl pkg/describe/describe.go): the PrefixWriter
 // over a text/tabwriter (tabbedString), multi-line labels and annotations, events, times.
-import type { ObjectReference } from '../api/types.js';
+import type { Event } from '../api/types.js';
 import { parseTimestamp, translateTimestampSince, type Instant } from './duration.js';
 import { escapeTerminal } from './render.js';
 import { newDescribeTabWriter, type TabWriter } from './tabwriter.js';
 
-/** The subset of core/v1 Event that describe reads (api/types.ts has no Event yet). */
-export interface CoreEvent {
-  metadata?: { name?: string; namespace?: string };
-  involvedObject?: ObjectReference & { fieldPath?: string };
-  reason?: string;
-  message?: string;
-  source?: { component?: string; host?: string };
-  firstTimestamp?: string;
-  lastTimestamp?: string;
-  count?: number;
-  type?: string;
-  eventTime?: string;
-  series?: { count?: number; lastObservedTime?: string };
-  reportingController?: string;
-}
+/** The core/v1 Event as describe reads it. */
+export type CoreEvent = Event;
 
 export interface DescribeContext {
   now: Instant;
@@ -170,9 +157,9 @@ export function describeEvents(events: readonly CoreEvent[], w: PrefixWriter, ct
     } else {
       interval = firstTimestampSince;
     }
-    const source = e.source?.component || e.reportingController || '';
-    let message = (e.message ?? '').trim();
-    if (e.involvedObject?.fieldPath) message = `${e.involvedObject.fieldPath}: ${message}`;
+    const source = e.source?.component || e.reportingComponent || '';
+    // kubectl 1.32 prints the message alone (the fieldPath prefix went with kubectl 1.14).
+    const message = (e.message ?? '').trim();
     w.write(LEVEL_1, `${e.type ?? ''}\t${e.reason ?? ''}\t${interval}\t${source}\t${message}\n`);
   }
 }

@@ -15,6 +15,7 @@ export * from './deployment.js';
 export * from './replicaset.js';
 export * from './statefulset.js';
 export * from './lease.js';
+export * from './event.js';
 export * from './containers.js';
 export * from './registry.js';
 export * from './describe.js';

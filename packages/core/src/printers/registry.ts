@@ -4,6 +4,7 @@ import type { Instant } from './duration.js';
 import { deploymentPrinter } from './deployment.js';
 import { endpointsPrinter } from './endpoints.js';
 import { endpointSlicePrinter } from './endpointslice.js';
+import { eventPrinter } from './event.js';
 import { leasePrinter } from './lease.js';
 import { namespacePrinter } from './namespace.js';
 import { nodePrinter } from './node.js';
@@ -24,6 +25,7 @@ const PRINTERS: Readonly<Record<string, KindPrinter<KubeObject>>> = {
   ReplicaSet: replicaSetPrinter as KindPrinter<KubeObject>,
   StatefulSet: statefulSetPrinter as KindPrinter<KubeObject>,
   Lease: leasePrinter as KindPrinter<KubeObject>,
+  Event: eventPrinter as KindPrinter<KubeObject>,
 };
 
 export function printerFor(kind: string): KindPrinter<KubeObject> | undefined {
