@@ -28,7 +28,7 @@ const REPLICAS = Number(values.replicas);
 const BASELINE = Number(values.baseline);
 const NODES = Number(values.nodes);
 const TIMEOUT_MS = Number(values.timeout) * 1000;
-const ALL_BUT_ENDPOINTSLICE = ['endpoints', 'scheduler', 'deployment', 'statefulset', 'nodelifecycle', 'namespace', 'garbagecollector'];
+const ALL_BUT_ENDPOINTSLICE = ['endpoints', 'scheduler', 'deployment', 'replicaset', 'statefulset', 'nodelifecycle', 'namespace', 'garbagecollector'];
 
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
