@@ -1,27 +1,18 @@
 // kubectl's typed clients send protobuf bodies (`kubectl create namespace|deployment|service …`):
 // the real kubectl binary against a real api-store, whole output lines compared.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kubeconfigFor, startApiStore, startNats, type ApiStoreHandle, type NatsHandle } from '@kubemu/testkit';
+import { kubeconfigFor, startApiStore, startNats, type ApiStoreHandle, type NatsHandle, KUBECTL, runKubectl, type KubectlRun } from '@kubemu/testkit';
 
-const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
 const AGNHOST = 'registry.k8s.io/e2e-test-images/agnhost:2.39';
 let nats: NatsHandle;
 let api: ApiStoreHandle;
 let dir: string;
 
-function kubectl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      KUBECTL,
-      ['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', join(dir, 'cache'), ...args],
-      { env: { PATH: process.env.PATH ?? '', HOME: dir } },
-      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+function kubectl(args: string[]): Promise<KubectlRun> {
+  return runKubectl(dir, args);
 }
 
 const ok = (stdout: string): { code: number; stdout: string; stderr: string } => ({ code: 0, stdout, stderr: '' });

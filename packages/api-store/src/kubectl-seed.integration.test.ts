@@ -2,7 +2,6 @@
 // (service-access-modes.zh.md) applied unchanged, describe of every core kind kubemu serves,
 // deletion with finalizers and propagation policies, replace/edit round trips, aggregated
 // discovery. Like kubectl.integration.test.ts, a missing kubectl fails the suite and says so.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,10 +15,9 @@ import {
   startApiStore,
   startNats,
   type ApiStoreHandle,
-  type NatsHandle,
+  type NatsHandle, KUBECTL, runKubectl
 } from '@kubemu/testkit';
 
-const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
 let nats: NatsHandle;
 let api: ApiStoreHandle;
 let dir: string;
@@ -31,15 +29,7 @@ interface Run {
 }
 
 function kubectl(args: string[], stdin?: string, env: Record<string, string> = {}, cacheDir = join(dir, 'cache')): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      KUBECTL,
-      ['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', cacheDir, ...args],
-      { env: { PATH: process.env.PATH ?? '', HOME: dir, ...env } },
-      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end(stdin ?? '');
-  });
+  return runKubectl(dir, args, { ...(stdin !== undefined ? { stdin } : {}), env, cacheDir });
 }
 
 /** Every output line equals its string, or matches its RegExp as a whole line; no line more, none less. */

@@ -1,27 +1,18 @@
 // The real kubectl binary against a real api-store (issue 3). kubectl is part of this machine kind
 // and of CI; when it is missing the suite fails saying so rather than skipping.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kubeconfigFor, startApiStore, startNats, type ApiStoreHandle, type NatsHandle } from '@kubemu/testkit';
+import { kubeconfigFor, startApiStore, startNats, type ApiStoreHandle, type NatsHandle, KUBECTL, runKubectl, type KubectlRun } from '@kubemu/testkit';
 
-const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
 let nats: NatsHandle;
 let api: ApiStoreHandle;
 let dir: string;
 
-function kubectl(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      KUBECTL,
-      ['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', join(dir, 'cache'), ...args],
-      { env: { PATH: process.env.PATH ?? '', HOME: dir } },
-      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end(stdin ?? '');
-  });
+function kubectl(args: string[], stdin?: string): Promise<KubectlRun> {
+  return runKubectl(dir, args, stdin !== undefined ? { stdin } : {});
 }
 
 const myNginx = (extraPort: number): string => `apiVersion: v1

@@ -2,7 +2,6 @@
 // controllers, the node controller and the kubelets record what they do; `kubectl get events`
 // lists it, `kubectl describe` ends with it, a repeated event is one event with a count, and the
 // api-store deletes the events older than --event-ttl.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,10 +16,9 @@ import {
   type ApiStoreHandle,
   type ControllerManagerHandle,
   type NatsHandle,
-  type NodeHandle,
+  type NodeHandle, KUBECTL, runKubectl, type KubectlRun
 } from '@kubemu/testkit';
 
-const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
 // 127.0.9.N: apart from the other suites' nodes.
 const nodeAddress = (index: number): string => `127.0.9.${index}`;
 let dir: string;
@@ -29,16 +27,8 @@ let api: ApiStoreHandle;
 let cm: ControllerManagerHandle;
 const nodes: NodeHandle[] = [];
 
-function kubectl(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      KUBECTL,
-      ['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', join(dir, 'cache'), ...args],
-      { env: { PATH: process.env.PATH ?? '', HOME: dir } },
-      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end(stdin ?? '');
-  });
+function kubectl(args: string[], stdin?: string): Promise<KubectlRun> {
+  return runKubectl(dir, args, stdin !== undefined ? { stdin } : {});
 }
 
 const deployment = `apiVersion: apps/v1

@@ -1,7 +1,6 @@
 // ReplicaSets between Deployments and pods, with real processes and the real kubectl: nats-server,
 // the api-store, the controller-manager (its deployment and replicaset controllers), and stand-in
 // kubelets that make the pods Running and Ready. A missing kubectl fails the suite and says so.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,11 +14,10 @@ import {
   startNats,
   type ApiStoreHandle,
   type ControllerManagerHandle,
-  type NatsHandle,
+  type NatsHandle, KUBECTL, runKubectl
 } from '@kubemu/testkit';
 import { apiCalls, StandInKubelets, type ApiCalls } from './stand-in-kubelets.test-data.js';
 
-const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
 const NODES = ['node-1', 'node-2', 'node-3'];
 let nats: NatsHandle;
 let api: ApiStoreHandle;
@@ -36,15 +34,7 @@ interface Run {
 }
 
 function kubectl(args: string[], stdin?: string): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      KUBECTL,
-      ['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', join(dir, 'cache'), ...args],
-      { env: { PATH: process.env.PATH ?? '', HOME: dir } },
-      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end(stdin ?? '');
-  });
+  return runKubectl(dir, args, stdin !== undefined ? { stdin } : {});
 }
 
 /** Every output line matches its pattern as a whole line; no line more, none less. */

@@ -1,7 +1,7 @@
 // `kubectl logs` end to end, every process real: nats-server, the api-store (pods/log), the
 // controller-manager, two nodes (container logs on their kubelet API) and their proxy agents
 // (kube-proxy's klog lines, shown as the kube-proxy-<node> mirror pods), and the real kubectl.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -20,10 +20,9 @@ import {
   type ControllerManagerHandle,
   type NatsHandle,
   type NodeHandle,
-  type ProxyAgentHandle,
+  type ProxyAgentHandle, KUBECTL, runKubectl, type KubectlRun
 } from '@kubemu/testkit';
 
-const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
 const dir = mkdtempSync(join(tmpdir(), 'kubemu-logs-'));
 // 127.0.7.N: no other suite uses it. The client binds 127.0.7.100, so eTP Local shows that address.
 const nodeAddress = (i: number): string => `127.0.7.${i}`;
@@ -35,13 +34,8 @@ let cm: ControllerManagerHandle;
 const nodes: NodeHandle[] = [];
 const agents: ProxyAgentHandle[] = [];
 
-function kubectl(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(KUBECTL, ['--kubeconfig', join(dir, 'kubeconfig'), '--cache-dir', join(dir, 'cache'), ...args], { env: { PATH: process.env.PATH ?? '', HOME: dir } }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end(stdin);
-  });
+function kubectl(args: string[], stdin = ''): Promise<KubectlRun> {
+  return runKubectl(dir, args, { stdin });
 }
 
 /** One GET from CLIENT: the answer's body. */

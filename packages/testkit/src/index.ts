@@ -9,3 +9,4 @@ export * from './proxy-agent-process.js';
 export * from './seed-manifests.js';
 export * from './eventually.js';
 export * from './kubeconfig.js';
+export * from './kubectl.js';

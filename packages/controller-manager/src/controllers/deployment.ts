@@ -5,8 +5,6 @@ import {
   EVENT_TYPE_NORMAL,
   controllerOf,
   getObject,
-  labelSelectorIsEmpty,
-  labelSelectorMatches,
   objectKey,
   reconcileDeployment,
   type Deployment,
@@ -18,22 +16,14 @@ import {
 } from '@kubemu/core';
 import type { ControllerDefinition } from '../controller.js';
 import { isConflict, isNotFound } from '../controller.js';
+import { ownerKeysFor } from './owner-keys.js';
 import { objectsOfKind, parseKey } from './service-keys.js';
 import { sameStatus } from './workloads.js';
 
 const deploymentKey = (namespace: string, name: string): string => objectKey('Deployment', namespace, name);
 
-/** addReplicaSet/updateReplicaSet/deleteReplicaSet: its controller, or for an orphan every Deployment whose selector matches it. */
-function keysForReplicaSet(rs: ReplicaSet | undefined, store: ObjectStore): string[] {
-  if (!rs) return [];
-  const ns = rs.metadata?.namespace ?? '';
-  const ref = controllerOf(rs);
-  if (ref) return ref.kind === 'Deployment' && ref.name ? [deploymentKey(ns, ref.name)] : [];
-  if (rs.metadata?.deletionTimestamp !== undefined) return [];
-  return objectsOfKind<Deployment>(store, 'Deployment', ns)
-    .filter((d) => !labelSelectorIsEmpty(d.spec?.selector) && labelSelectorMatches(d.spec?.selector, rs.metadata?.labels))
-    .map((d) => deploymentKey(ns, d.metadata?.name ?? ''));
-}
+/** addReplicaSet/updateReplicaSet/deleteReplicaSet: its Deployment, or for an orphan every Deployment whose selector matches it. */
+const keysForReplicaSet = (rs: ReplicaSet | undefined, store: ObjectStore): string[] => ownerKeysFor<Deployment>(rs, 'Deployment', store, (d) => d.spec?.selector);
 
 /** deletePod: Recreate waits for the old pods to go. The pod's ReplicaSet's Deployment. */
 function keysForDeletedPod(pod: Pod, store: ObjectStore): string[] {

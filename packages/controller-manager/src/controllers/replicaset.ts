@@ -4,9 +4,7 @@
 import {
   EVENT_TYPE_NORMAL,
   EVENT_TYPE_WARNING,
-  controllerOf,
   getObject,
-  labelSelectorMatches,
   objectKey,
   reconcileReplicaSet,
   type KubeObject,
@@ -17,22 +15,14 @@ import {
 } from '@kubemu/core';
 import type { ControllerDefinition } from '../controller.js';
 import { isConflict, isNotFound } from '../controller.js';
+import { ownerKeysFor } from './owner-keys.js';
 import { objectsOfKind, parseKey } from './service-keys.js';
 import { deleteAll, sameStatus, slowStartCreate, type PodEvents } from './workloads.js';
 
 const rsKey = (namespace: string, name: string): string => objectKey('ReplicaSet', namespace, name);
 
-/** addPod/updatePod/deletePod: the pod's controller, or for an orphan every ReplicaSet whose selector matches it (getPodReplicaSets). */
-function keysForPod(pod: Pod | undefined, store: ObjectStore): string[] {
-  if (!pod) return [];
-  const ns = pod.metadata?.namespace ?? '';
-  const ref = controllerOf(pod);
-  if (ref) return ref.kind === 'ReplicaSet' && ref.name ? [rsKey(ns, ref.name)] : [];
-  if (pod.metadata?.deletionTimestamp !== undefined) return [];
-  return objectsOfKind<ReplicaSet>(store, 'ReplicaSet', ns)
-    .filter((rs) => labelSelectorMatches(rs.spec?.selector, pod.metadata?.labels) && Object.keys(rs.spec?.selector ?? {}).length > 0)
-    .map((rs) => rsKey(ns, rs.metadata?.name ?? ''));
-}
+/** addPod/updatePod/deletePod: the pod's ReplicaSet, or for an orphan every ReplicaSet whose selector matches it. */
+const keysForPod = (pod: Pod | undefined, store: ObjectStore): string[] => ownerKeysFor<ReplicaSet>(pod, 'ReplicaSet', store, (rs) => rs.spec?.selector);
 
 export function replicaSetController(): ControllerDefinition {
   return {

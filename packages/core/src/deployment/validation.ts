@@ -146,9 +146,12 @@ export function validateDeployment(d: Deployment): FieldError[] {
 export function validateDeploymentUpdate(d: Deployment, old: Deployment): FieldError[] {
   const errs = validateObjectMetaUpdate(d.metadata, old.metadata, 'metadata');
   errs.push(...validateDeploymentSpec(d.spec, 'spec'));
-  const sel = d.spec?.selector;
-  if (!semanticDeepEqual(sel, old.spec?.selector)) {
-    errs.push(invalid('spec.selector', sel ?? null, 'field is immutable', sel === undefined ? '"null"' : goLabelSelector(sel)));
-  }
+  errs.push(...validateSelectorUnchanged(d.spec?.selector, old.spec?.selector));
   return errs;
+}
+
+/** The apps/v1 strategies' ValidateUpdate: spec.selector is immutable (Deployments and ReplicaSets). */
+export function validateSelectorUnchanged(sel: LabelSelector | undefined, old: LabelSelector | undefined): FieldError[] {
+  if (semanticDeepEqual(sel, old)) return [];
+  return [invalid('spec.selector', sel ?? null, 'field is immutable', sel === undefined ? '"null"' : goLabelSelector(sel))];
 }

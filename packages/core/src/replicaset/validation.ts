@@ -3,10 +3,10 @@
 // selector of the apps/v1 strategy (pkg/registry/apps/replicaset/strategy.go ValidateUpdate). v1.32.
 // The "empty selector is invalid for deployment" text is upstream's, for ReplicaSets too.
 
-import { goLabelSelector, labelSelectorIsEmpty, labelSelectorIsInvalid, nameIsDNSSubdomain, semanticDeepEqual, validateLabelSelector, validateNonnegativeField, validateObjectMeta, validateObjectMetaUpdate } from '../api/object-meta-validation.js';
+import { goLabelSelector, labelSelectorIsEmpty, labelSelectorIsInvalid, nameIsDNSSubdomain, validateLabelSelector, validateNonnegativeField, validateObjectMeta, validateObjectMetaUpdate } from '../api/object-meta-validation.js';
 import { invalid, notSupportedInOrder, required, type FieldError } from '../api/field-errors.js';
 import type { ReplicaSet, ReplicaSetSpec } from '../api/types.js';
-import { validateTemplateAgainstSelector } from '../deployment/validation.js';
+import { validateSelectorUnchanged, validateTemplateAgainstSelector } from '../deployment/validation.js';
 import { validatePodTemplateSpec } from '../pod/validation.js';
 
 /** ValidateReplicaSetSpec. */
@@ -45,9 +45,6 @@ export function validateReplicaSet(rs: ReplicaSet): FieldError[] {
 export function validateReplicaSetUpdate(rs: ReplicaSet, old: ReplicaSet): FieldError[] {
   const errs = validateObjectMetaUpdate(rs.metadata, old.metadata, 'metadata');
   errs.push(...validateReplicaSetSpec(rs.spec, 'spec'));
-  const sel = rs.spec?.selector;
-  if (!semanticDeepEqual(sel, old.spec?.selector)) {
-    errs.push(invalid('spec.selector', sel ?? null, 'field is immutable', sel === undefined ? '"null"' : goLabelSelector(sel)));
-  }
+  errs.push(...validateSelectorUnchanged(rs.spec?.selector, old.spec?.selector));
   return errs;
 }
