@@ -13,6 +13,7 @@ import { createMetrics } from './metrics.js';
 import { LiveStore } from './live-store.js';
 import { Writer } from './writer.js';
 import { createHandler } from './http.js';
+import { createUpgradeHandler } from './pod-exec.js';
 import { apiStoreLifecycle } from './lifecycle.js';
 import { bootstrap } from './bootstrap.js';
 import { EventTtlSweeper } from './event-ttl.js';
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
     }),
   );
   server.keepAliveTimeout = 65_000;
+  server.on('upgrade', createUpgradeHandler({ live, token, metrics, log }));
   const address = await listen(server, config.securePort, config.bindAddress);
   const problems = await bootstrap(writer, bootstrapObjects(config.serviceClusterIPRange, config.advertiseAddress, address.port), admissionContext);
   for (const p of problems) log.warn({ problem: p }, 'bootstrap object not created');
