@@ -4,32 +4,11 @@
 // TCP from this process to the nodes' addresses; what answers, and the source address the pod saw,
 // is decided only by the rules the agents programmed and the nodes walk.
 import { request } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectBus, headRevision, watchObservations, type Bus, type Watch } from '@kubemu/bus';
-import { servicePortChainName, servicePortEndpointChainName, sortIPTablesRules, type EndpointSlice, type Node, type Pod, type Service } from '@kubemu/core';
-import {
-  startApiStore,
-  startControllerManager,
-  startNats,
-  startNode,
-  startProxyAgent,
-  type ApiStoreHandle,
-  type ControllerManagerHandle,
-  type NatsHandle,
-  type NodeHandle,
-  type ProxyAgentHandle,
-  SEED_MY_NGINX as SEED_SERVICE,
-  eventually,
-  NGINX_DEPLOYMENT,
-} from '@kubemu/testkit';
-import { runCli } from './cli.js';
-import { bufferIO } from './io.js';
-import { renderKubeconfig } from './kubeconfig.js';
+import { servicePortChainName, servicePortEndpointChainName, sortIPTablesRules, type Pod, type Service } from '@kubemu/core';
+import { SEED_MY_NGINX as SEED_SERVICE, NGINX_DEPLOYMENT } from '@kubemu/testkit';
+import { E2ECluster } from './e2e-cluster.test-data.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'kubemu-dataplane-'));
 const AGNHOST = 'registry.k8s.io/e2e-test-images/agnhost:2.53';
 const NODE_COUNT = 3;
 /** A DROPped connection is accepted and never answered: the client gives up after this long. */
@@ -37,35 +16,20 @@ const DROP_TIMEOUT_MS = 1500;
 /** Fresh connections per spread check: a pod of three is missed with probability 3·(2/3)^30 ≈ 2e-5. */
 const REQUESTS = 30;
 
-let nats: NatsHandle;
-let api: ApiStoreHandle;
-let cm: ControllerManagerHandle;
-let bus: Bus;
-let statusWatch: Watch;
-const nodes = new Map<number, NodeHandle>();
-const agents = new Map<number, ProxyAgentHandle>();
-/** Every RulesProgrammed observation on KUBEMU_STATUS, in stream order. */
-const programmed: { node: string; revision: number }[] = [];
-
 // 127.0.1.N: the nodes of the seed's `curl 127.0.1.2:<nodePort>`. The other suites of this package
 // use 127.0.2.N-127.0.4.N; `kubemu up` in cli.integration also takes 127.0.1.N, and only a NodePort
 // both clusters allocate at random could meet.
 const nodeAddress = (index: number): string => `127.0.1.${index}`;
 const podGateway = (index: number): string => `10.244.${index}.1`;
-const indexOf = (nodeName: string | undefined): number => Number(nodeName?.split('-')[1]);
 
-async function kubemu(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const io = bufferIO({ env: { KUBEMU_STATE_DIR: dir }, cwd: dir });
-  const code = await runCli(argv, io);
-  return { code, stdout: io.stdout(), stderr: io.stderr() };
-}
-
-async function must(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<any> {
-  const res = await api.fetch(path, { method, headers: { 'Content-Type': contentType }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+let cluster: E2ECluster;
+const kubemu = (argv: string[]) => cluster.kubemu(argv);
+const must = (method: string, path: string, body?: unknown, contentType?: string) => cluster.must(method, path, body, contentType);
+const manifest = (name: string, text: string): string => cluster.manifest(name, text);
+const readyPods = (selector: string, n: number): Promise<Pod[]> => cluster.readyPods(selector, n);
+const endpointsOf = (service: string, want: readonly Pod[]): Promise<void> => cluster.endpointsOf(service, want);
+/** The log head once the listed nodes' agents have programmed it (all three by default). */
+const programmedAtHead = (indexes?: readonly number[]): Promise<number> => cluster.programmedAtHead(indexes);
 
 type Answer = { ok: true; status: number; body: string } | { ok: false; error: string };
 
@@ -102,42 +66,6 @@ function nginxAnswer(body: string): { pod: string; client: string } {
   return { pod: m[1]!, client: m[2]! };
 }
 
-const pods = async (selector: string): Promise<Pod[]> =>
-  (await must('GET', `/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent(selector)}`)).items;
-const readyEndpoints = async (service: string): Promise<string[]> =>
-  ((await must('GET', `/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io/service-name=${service}`)).items as EndpointSlice[])
-    .flatMap((s) => s.endpoints ?? [])
-    .filter((e) => e.conditions?.ready)
-    .map((e) => e.addresses![0]!)
-    .sort();
-const isReady = (p: Pod): boolean => p.status?.phase === 'Running' && (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-
-/** n pods of the selector Running and Ready, each on the real node the scheduler bound it to. */
-function readyPods(selector: string, n: number): Promise<Pod[]> {
-  return eventually(`${n} ready pods ${selector}`, async () => {
-    const list = await pods(selector);
-    return list.length === n && list.every((p) => isReady(p) && p.status?.hostIP === nodeAddress(indexOf(p.spec?.nodeName))) ? list : undefined;
-  });
-}
-
-/** Every ready pod of the Service is in its EndpointSlices. */
-async function endpointsOf(service: string, want: readonly Pod[]): Promise<void> {
-  const ips = want.map((p) => p.status!.podIP!).sort();
-  await eventually(`${service}'s ready endpoints ${ips.join(',')}`, async () => ((await readyEndpoints(service)).join(',') === ips.join(',') ? true : undefined));
-}
-
-/**
- * The log head now, once every write the last change causes has landed, and each listed agent's
- * RulesProgrammed observation at that revision or later: the cluster's rules have converged on it.
- */
-async function programmedAtHead(indexes: readonly number[] = [1, 2, 3]): Promise<number> {
-  const head = await headRevision(bus);
-  for (const i of indexes) {
-    await eventually(`node-${i} programmed at revision ≥ ${head}`, async () => (programmed.some((o) => o.node === `node-${i}` && o.revision >= head) ? true : undefined));
-  }
-  return head;
-}
-
 // agnhost netexec behind a NodePort Service, on node-1 and node-2 only: node-3 has no local endpoint.
 const NETEXEC = `apiVersion: v1
 kind: Service
@@ -170,50 +98,12 @@ spec:
   )
   .join('')}`;
 
-function manifest(name: string, text: string): string {
-  const file = join(dir, name);
-  writeFileSync(file, text);
-  return file;
-}
-
-function startAgent(index: number): Promise<ProxyAgentHandle> {
-  return startProxyAgent({ natsUrl: nats.url, apiStore: api, node: `node-${index}` });
-}
-
 beforeAll(async () => {
-  nats = await startNats();
-  api = await startApiStore({ natsUrl: nats.url });
-  writeFileSync(join(dir, 'kubeconfig'), renderKubeconfig(api.url, api.token, api.ca));
-  bus = await connectBus({ servers: nats.url, name: 'dataplane-e2e' });
-  statusWatch = watchObservations(bus, {
-    fromSequence: 1,
-    onObservation: (o) => {
-      if (o.rulesProgrammed) programmed.push({ node: o.rulesProgrammed.node ?? '', revision: Number(o.revision) });
-    },
-  });
-  const indexes = Array.from({ length: NODE_COUNT }, (_v, i) => i + 1);
-  const [controllerManager, ...started] = await Promise.all([
-    startControllerManager({ natsUrl: nats.url, apiStore: api }),
-    ...indexes.map((i) => startNode({ natsUrl: nats.url, apiStore: api, index: i, address: nodeAddress(i) })),
-  ]);
-  cm = controllerManager as ControllerManagerHandle;
-  started.forEach((n, i) => nodes.set(i + 1, n as NodeHandle));
-  (await Promise.all(indexes.map((i) => startAgent(i)))).forEach((a, i) => agents.set(i + 1, a));
-  await eventually('3 Ready nodes', async () => {
-    const list: Node[] = (await must('GET', '/api/v1/nodes')).items;
-    return list.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === NODE_COUNT ? true : undefined;
-  });
+  cluster = await E2ECluster.start({ name: 'dataplane-e2e', nodes: NODE_COUNT, nodeAddress });
 }, 60_000);
 
 afterAll(async () => {
-  await statusWatch?.stop();
-  await bus?.close();
-  await Promise.all([...agents.values()].map((a) => a.process.stop()));
-  await Promise.all([...nodes.values()].map((n) => n.process.stop()));
-  await cm?.process.stop();
-  await api?.process.stop();
-  await nats?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await cluster?.stop();
 });
 
 describe("the seed's NodePort Service in a 3-node cluster, every process real", { timeout: 60_000 }, () => {
@@ -363,8 +253,8 @@ describe("the seed's NodePort Service in a 3-node cluster, every process real", 
   });
 
   it('kill -9 node-1\'s proxy agent: node-1 keeps serving what it had; a new Service answers on node-2 only, and on node-1 once the agent is back', async () => {
-    await agents.get(1)!.process.kill('SIGKILL');
-    agents.delete(1);
+    await cluster.agents.get(1)!.process.kill('SIGKILL');
+    cluster.agents.delete(1);
     for (let i = 0; i < 5; i++) expect(nginxAnswer(await answered(nodeAddress(1), httpNodePort)).pod).toMatch(/^nginx-/);
 
     await must('POST', '/api/v1/namespaces/default/services', {
@@ -380,9 +270,9 @@ describe("the seed's NodePort Service in a 3-node cluster, every process real", 
     expect(nginxAnswer(await answered(nodeAddress(2), latePort)).pod).toMatch(/^nginx-/);
     // node-1 holds no socket for the port its rules do not capture: the host refuses.
     expect(await httpGet(nodeAddress(1), latePort, '/', DROP_TIMEOUT_MS)).toEqual({ ok: false, error: 'ECONNREFUSED' });
-    expect(programmed.filter((o) => o.node === 'node-1').every((o) => o.revision < (Number(late.metadata!.resourceVersion)))).toBe(true);
+    expect(cluster.programmed.filter((o) => o.node === 'node-1').every((o) => o.revision < (Number(late.metadata!.resourceVersion)))).toBe(true);
 
-    agents.set(1, await startAgent(1));
+    cluster.agents.set(1, await cluster.startAgent(1));
     await programmedAtHead([1]);
     expect(nginxAnswer(await answered(nodeAddress(1), latePort)).pod).toMatch(/^nginx-/);
   });

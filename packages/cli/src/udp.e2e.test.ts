@@ -6,30 +6,11 @@
 // agents programmed and by each node's conntrack.
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { request } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectBus, headRevision, watchObservations, type Bus, type Watch } from '@kubemu/bus';
-import { servicePortChainName, servicePortEndpointChainName, type EndpointSlice, type Node, type Pod, type Service } from '@kubemu/core';
-import {
-  startApiStore,
-  startControllerManager,
-  startNats,
-  startNode,
-  startProxyAgent,
-  type ApiStoreHandle,
-  type ControllerManagerHandle,
-  type NatsHandle,
-  type NodeHandle,
-  type ProxyAgentHandle,
-  eventually,
-} from '@kubemu/testkit';
-import { runCli } from './cli.js';
-import { bufferIO } from './io.js';
-import { renderKubeconfig } from './kubeconfig.js';
+import { servicePortChainName, servicePortEndpointChainName, type Pod, type Service } from '@kubemu/core';
+import { eventually } from '@kubemu/testkit';
+import { E2ECluster } from './e2e-cluster.test-data.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'kubemu-udp-'));
 const AGNHOST = 'registry.k8s.io/e2e-test-images/agnhost:2.53';
 const NODE_COUNT = 3;
 /** How long a datagram is given to be answered; a DROP is told by no answer in this time. */
@@ -37,69 +18,19 @@ const ANSWER_MS = 1500;
 /** Fresh flows per spread check: two pods, both seen with probability 1 − 2·(1/2)^30. */
 const REQUESTS = 30;
 
-let nats: NatsHandle;
-let api: ApiStoreHandle;
-let cm: ControllerManagerHandle;
-let bus: Bus;
-let statusWatch: Watch;
-const nodes = new Map<number, NodeHandle>();
-const agents = new Map<number, ProxyAgentHandle>();
-const programmed: { node: string; revision: number }[] = [];
-
 // 127.0.5.N: apart from the other suites' nodes (127.0.1.N-127.0.4.N), which may run at the same time.
 const nodeAddress = (index: number): string => `127.0.5.${index}`;
 const podGateway = (index: number): string => `10.244.${index}.1`;
 const indexOf = (nodeName: string | undefined): number => Number(nodeName?.split('-')[1]);
 
-async function kubemu(argv: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const io = bufferIO({ env: { KUBEMU_STATE_DIR: dir }, cwd: dir, ...(stdin !== undefined ? { stdin } : {}) });
-  const code = await runCli(argv, io);
-  return { code, stdout: io.stdout(), stderr: io.stderr() };
-}
-
-async function must(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<any> {
-  const res = await api.fetch(path, { method, headers: { 'Content-Type': contentType }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
-function manifest(name: string, text: string): string {
-  const file = join(dir, name);
-  writeFileSync(file, text);
-  return file;
-}
-
-const pods = async (selector: string): Promise<Pod[]> =>
-  (await must('GET', `/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent(selector)}`)).items;
-const isReady = (p: Pod): boolean => p.status?.phase === 'Running' && (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-
-function readyPods(selector: string, n: number, except: readonly string[] = []): Promise<Pod[]> {
-  return eventually(`${n} ready pods ${selector}`, async () => {
-    const list = (await pods(selector)).filter((p) => !except.includes(p.metadata!.name!) && !p.metadata?.deletionTimestamp);
-    return list.length === n && list.every((p) => isReady(p) && p.status?.hostIP === nodeAddress(indexOf(p.spec?.nodeName))) ? list : undefined;
-  });
-}
-
-async function endpointsOf(service: string, want: readonly Pod[]): Promise<void> {
-  const ips = want.map((p) => p.status!.podIP!).sort();
-  await eventually(`${service}'s ready endpoints ${ips.join(',')}`, async () => {
-    const slices: EndpointSlice[] = (await must('GET', `/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io/service-name=${service}`)).items;
-    const got = slices
-      .flatMap((s) => s.endpoints ?? [])
-      .filter((e) => e.conditions?.ready)
-      .map((e) => e.addresses![0]!)
-      .sort();
-    return got.join(',') === ips.join(',') ? true : undefined;
-  });
-}
-
-async function programmedAtHead(): Promise<void> {
-  const head = await headRevision(bus);
-  for (let i = 1; i <= NODE_COUNT; i++) {
-    await eventually(`node-${i} programmed at revision ≥ ${head}`, async () => (programmed.some((o) => o.node === `node-${i}` && o.revision >= head) ? true : undefined));
-  }
-}
+let cluster: E2ECluster;
+const kubemu = (argv: string[], stdin?: string) => cluster.kubemu(argv, stdin);
+const must = (method: string, path: string, body?: unknown, contentType?: string) => cluster.must(method, path, body, contentType);
+const manifest = (name: string, text: string): string => cluster.manifest(name, text);
+const readyPods = (selector: string, n: number, except?: readonly string[]): Promise<Pod[]> => cluster.readyPods(selector, n, except);
+const endpointsOf = (service: string, want: readonly Pod[]): Promise<void> => cluster.endpointsOf(service, want);
+const programmedAtHead = (): Promise<number> => cluster.programmedAtHead();
+const pods = (selector: string): Promise<Pod[]> => cluster.pods(selector);
 
 /** A UDP socket of this process on 127.0.0.1, as a client with one source port for all it sends. */
 class UdpClient {
@@ -239,39 +170,11 @@ spec:
 `;
 
 beforeAll(async () => {
-  nats = await startNats();
-  api = await startApiStore({ natsUrl: nats.url });
-  writeFileSync(join(dir, 'kubeconfig'), renderKubeconfig(api.url, api.token, api.ca));
-  bus = await connectBus({ servers: nats.url, name: 'udp-e2e' });
-  statusWatch = watchObservations(bus, {
-    fromSequence: 1,
-    onObservation: (o) => {
-      if (o.rulesProgrammed) programmed.push({ node: o.rulesProgrammed.node ?? '', revision: Number(o.revision) });
-    },
-  });
-  const indexes = Array.from({ length: NODE_COUNT }, (_v, i) => i + 1);
-  const [controllerManager, ...started] = await Promise.all([
-    startControllerManager({ natsUrl: nats.url, apiStore: api }),
-    ...indexes.map((i) => startNode({ natsUrl: nats.url, apiStore: api, index: i, address: nodeAddress(i) })),
-  ]);
-  cm = controllerManager as ControllerManagerHandle;
-  started.forEach((n, i) => nodes.set(i + 1, n as NodeHandle));
-  (await Promise.all(indexes.map((i) => startProxyAgent({ natsUrl: nats.url, apiStore: api, node: `node-${i}` })))).forEach((a, i) => agents.set(i + 1, a));
-  await eventually('3 Ready nodes', async () => {
-    const list: Node[] = (await must('GET', '/api/v1/nodes')).items;
-    return list.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === NODE_COUNT ? true : undefined;
-  });
+  cluster = await E2ECluster.start({ name: 'udp-e2e', nodes: NODE_COUNT, nodeAddress });
 }, 60_000);
 
 afterAll(async () => {
-  await statusWatch?.stop();
-  await bus?.close();
-  await Promise.all([...agents.values()].map((a) => a.process.stop()));
-  await Promise.all([...nodes.values()].map((n) => n.process.stop()));
-  await cm?.process.stop();
-  await api?.process.stop();
-  await nats?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await cluster?.stop();
 });
 
 describe('UDP Services in a 3-node cluster, every process real', { timeout: 120_000 }, () => {
