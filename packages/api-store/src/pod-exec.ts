@@ -17,7 +17,12 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
+  errorChannelStatus,
+  execExitStatus,
   getObject,
+  kubeletLocation,
+  parsePodExecOptions,
+  podLogContainer,
   resourceByKind,
   statusBadRequest,
   statusInternalError,
@@ -26,13 +31,13 @@ import {
   statusUnauthorized,
   type Node,
   type Pod,
+  type PodExecOptions,
   type ResourceInfo,
   type Status,
 } from '@kubemu/core';
 import type { LiveStore } from './live-store.js';
 import type { Metrics } from './metrics.js';
 import { bearerMatches } from './token.js';
-import { kubeletLocation, podLogContainer } from './pod-logs.js';
 import {
   CloseCode,
   FrameDecoder,
@@ -62,72 +67,10 @@ export const EXEC_OUTPUT_CHUNK_BYTES = 32 * 1024;
 /** The channel bytes (k8s.io/apimachinery/pkg/util/remotecommand: StreamStdIn … StreamResize, StreamClose). */
 export const Channel = { stdin: 0, stdout: 1, stderr: 2, error: 3, resize: 4, close: 255 } as const;
 
-export interface PodExecOptions {
-  command: string[];
-  container?: string;
-  stdin: boolean;
-  stdout: boolean;
-  stderr: boolean;
-  tty: boolean;
-}
-
-/** strconv.ParseBool, which query parameters are converted with. */
-function parseBool(value: string | null): boolean | undefined {
-  if (value === null) return false;
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(value)) return false;
-  return undefined;
-}
-
-/** The PodExecOptions of a query, or the Status kube-apiserver and the kubelet answer for them. */
-export function parsePodExecOptions(query: URLSearchParams): { ok: true; options: PodExecOptions } | { ok: false; status: Status } {
-  const flags: Record<'stdin' | 'stdout' | 'stderr' | 'tty', boolean> = { stdin: false, stdout: false, stderr: false, tty: false };
-  for (const name of ['stdin', 'stdout', 'stderr', 'tty'] as const) {
-    const parsed = parseBool(query.get(name));
-    if (parsed === undefined) return { ok: false, status: statusBadRequest(`strconv.ParseBool: parsing ${JSON.stringify(query.get(name))}: invalid syntax`) };
-    flags[name] = parsed;
-  }
-  const command = query.getAll('command');
-  if (command.length === 0) return { ok: false, status: statusBadRequest('you must specify at least one command for the container') };
-  // remotecommand NewOptions (the kubelet's words).
-  if (!flags.stdin && !flags.stdout && !flags.stderr) return { ok: false, status: statusBadRequest('you must specify at least 1 of stdin, stdout, stderr') };
-  if (flags.tty && flags.stdin) {
-    return {
-      ok: false,
-      status: statusBadRequest('kubemu: exec with a terminal (-t with -i) is not supported: the emulated commands have no terminal and run once stdin has ended; use kubectl exec -i POD -- COMMAND'),
-    };
-  }
-  const container = query.get('container') ?? undefined;
-  return { ok: true, options: { command, ...(container ? { container } : {}), ...flags } };
-}
-
 /** The first subprotocol the client offers that is served (wsstream's handshake). */
 export function negotiateExecProtocol(header: string | string[] | undefined): ExecProtocol | undefined {
   const offered = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((p) => p.trim());
   return offered.find((p): p is ExecProtocol => (EXEC_PROTOCOLS as readonly string[]).includes(p));
-}
-
-/**
- * The Status the kubelet writes on the error channel: Success, or NonZeroExitCode with the exit
- * code as the ExitCode cause (the message as containerd's exec error words it), which kubectl
- * turns into `command terminated with exit code N` and its own exit code. Key order as Go's
- * json.Marshal of metav1.Status.
- */
-export function execExitStatus(command: readonly string[], exitCode: number): string {
-  if (exitCode === 0) return JSON.stringify({ metadata: {}, status: 'Success' });
-  const rc = exitCode & 0xff;
-  return JSON.stringify({
-    metadata: {},
-    status: 'Failure',
-    message: `command terminated with non-zero exit code: error executing command [${command.join(' ')}], exit code ${rc}`,
-    reason: 'NonZeroExitCode',
-    details: { causes: [{ reason: 'ExitCode', message: String(rc) }] },
-  });
-}
-
-/** An api Status as the StreamTranslator writes it on the error channel (json.Marshal of metav1.Status: no kind, no apiVersion). */
-export function errorChannelStatus(s: Status): string {
-  return JSON.stringify({ metadata: {}, status: s.status, message: s.message, reason: s.reason, details: s.details, code: s.code });
 }
 
 export interface PodExecDeps {

@@ -5,8 +5,10 @@
 // proxy agent finds it: the Node's InternalIP and its kubemu.io/kubelet-port annotation.
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import {
-  ANNOTATION_KUBELET_PORT,
   getObject,
+  kubeletErrorStatus,
+  kubeletLocation,
+  podLogContainer,
   parsePodLogOptions,
   resourceByKind,
   statusBadRequest,
@@ -33,35 +35,6 @@ function sendStatus(res: ServerResponse, s: Status): void {
   const text = JSON.stringify(s);
   res.writeHead(s.code ?? 500, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
-}
-
-/** validateContainer: the one container by default; a name must be given when there are several, and must exist. */
-export function podLogContainer(pod: Pod, requested: string | undefined): { container: string } | { status: Status } {
-  const names = (pod.spec?.containers ?? []).map((c) => c.name ?? '');
-  const podName = pod.metadata?.name ?? '';
-  if (!requested) {
-    if (names.length === 1) return { container: names[0]! };
-    if (names.length === 0) return { status: statusBadRequest(`a container name must be specified for pod ${podName}`) };
-    return { status: statusBadRequest(`a container name must be specified for pod ${podName}, choose one of: [${names.join(' ')}]`) };
-  }
-  if (!names.includes(requested)) return { status: statusBadRequest(`container ${requested} is not valid for pod ${podName}`) };
-  return { container: requested };
-}
-
-/** The kubelet API of a node: http://InternalIP:kubelet-port, or undefined before it registered one. */
-export function kubeletLocation(node: Node | undefined): { host: string; port: number } | undefined {
-  const host = node?.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
-  const port = Number(node?.metadata?.annotations?.[ANNOTATION_KUBELET_PORT]);
-  if (!host || !Number.isInteger(port) || port <= 0 || port > 65535) return undefined;
-  return { host, port };
-}
-
-/** GenericHttpResponseChecker.Check: a kubelet's non-2xx answer as the Status kube-apiserver returns. */
-function kubeletErrorStatus(code: number, body: string, podName: string): Status {
-  if (code === 400) return statusBadRequest(body);
-  if (code === 500) return statusInternalError(body);
-  if (code === 404) return { ...statusNotFound({ group: '', resource: 'pods/log' }, podName), message: body };
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: body, reason: 'Unknown', code } as Status;
 }
 
 export function servePodLog(deps: PodLogDeps, req: IncomingMessage, res: ServerResponse, namespace: string, name: string, query: URLSearchParams): void {

@@ -56,3 +56,4 @@ export * from './event/record.js';
 export * from './event/correlator.js';
 export { legacyValidateEvent, REASON_LENGTH_LIMIT, NOTE_LENGTH_LIMIT, ACTION_LENGTH_LIMIT, REPORTING_INSTANCE_LENGTH_LIMIT } from './event/validation.js';
 export * from './event/ttl.js';
+export * from './pod/subresources.js';

@@ -5,19 +5,17 @@
 // every report also tells the node where this agent's /healthz is, which makes the pod Ready.
 // The pino JSON lines on stdout stay the process's own log.
 import { renderKubeProxyLog, type KubeProxyLogEntry } from '@kubemu/core';
-import type { NodeEndpoint } from './node-netfilter.js';
+import type { KubeProxyLogReport, NodeNetfilter } from './node-netfilter.js';
 
 export const MAX_PENDING_KLOG_LINES = 10_000;
 /** Lines are batched this long before a report. */
 export const KLOG_FLUSH_DELAY_MS = 100;
 /** A report (maybe empty) at least this often: the node learns of a restarted node process. */
 export const KLOG_REPORT_INTERVAL_MS = 5_000;
-const REPORT_TIMEOUT_MS = 5_000;
 
 export interface KubeProxyKlogOptions {
   verbosity: number;
-  endpoint: () => NodeEndpoint | undefined;
-  token: string;
+  node: Pick<NodeNetfilter, 'reportKubeProxyLog'>;
   /** http://host:port of the agent's healthz server. */
   healthz: () => string | undefined;
   now?: () => number;
@@ -25,7 +23,7 @@ export interface KubeProxyKlogOptions {
 }
 
 export class KubeProxyKlog {
-  private pending: { timeMs: number; text: string }[] = [];
+  private pending: KubeProxyLogReport['lines'] = [];
   private readonly startedAtMs: number;
   private timer: NodeJS.Timeout | undefined;
   private interval: NodeJS.Timeout | undefined;
@@ -67,22 +65,13 @@ export class KubeProxyKlog {
   }
 
   private async flush(): Promise<void> {
-    const ep = this.o.endpoint();
-    if (ep === undefined) return;
     const lines = this.pending;
     this.pending = [];
     const healthz = this.o.healthz();
     try {
-      const res = await fetch(`${ep.url}/kube-proxy/log`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${this.o.token}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ startedAtMs: this.startedAtMs, ...(healthz ? { healthz } : {}), lines }),
-        signal: AbortSignal.timeout(REPORT_TIMEOUT_MS),
-      });
-      await res.body?.cancel();
-      if (res.status !== 200) throw new Error(`node answered ${res.status}`);
+      await this.o.node.reportKubeProxyLog({ startedAtMs: this.startedAtMs, ...(healthz ? { healthz } : {}), lines });
     } catch {
-      // The node is down or restarting: keep the lines for the next report.
+      // The node is down, restarting or has no address yet: keep the lines for the next report.
       this.pending = [...lines, ...this.pending].slice(-MAX_PENDING_KLOG_LINES);
     }
   }

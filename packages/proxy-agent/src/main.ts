@@ -36,8 +36,7 @@ async function main(): Promise<void> {
   let healthzUrl: string | undefined;
   const klog = new KubeProxyKlog({
     verbosity: config.proxy.verbosity,
-    endpoint: () => proxier.nodeEndpoint(),
-    token,
+    node: netfilter,
     healthz: () => healthzUrl,
     onDropped: (count) => log.warn({ count }, 'kube-proxy log lines dropped while the node was unreachable'),
   });

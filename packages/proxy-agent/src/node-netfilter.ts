@@ -23,6 +23,13 @@ export class NodeUnreachableError extends Error {
   override name = 'NodeUnreachableError';
 }
 
+/** What the proxy agent tells its node about its kube-proxy pod: its log lines and where its /healthz is. */
+export interface KubeProxyLogReport {
+  startedAtMs: number;
+  healthz?: string;
+  lines: { timeMs: number; text: string }[];
+}
+
 export interface NodeEndpoint {
   /** http://ADDRESS:KUBELET_PORT */
   url: string;
@@ -78,6 +85,11 @@ export class NodeNetfilter {
   /** kube-proxy's ClearEntries: `conntrack -D` with each filter. */
   async conntrackDelete(filters: readonly netfilter.ConntrackFilter[]): Promise<number> {
     return (JSON.parse(await this.call('POST', '/netfilter/conntrack/delete', { type: 'application/json', text: JSON.stringify(filters) })) as { deleted: number }).deleted;
+  }
+
+  /** kube-proxy's log lines for its mirror pod's container log (the node's `POST /kube-proxy/log`). */
+  async reportKubeProxyLog(report: KubeProxyLogReport): Promise<void> {
+    await this.call('POST', '/kube-proxy/log', { type: 'application/json', text: JSON.stringify(report) });
   }
 
   /** `iptables-save [-t TABLE]` of the node's live tables. */

@@ -102,27 +102,36 @@ export function validateTemplateAgainstSelector(
   return [invalid(`${path}.metadata.labels`, labels ?? null, '`selector` does not match template `labels`', goStringMap(labels))];
 }
 
+/**
+ * The selector and pod template checks ValidateDeploymentSpec and ValidateReplicaSetSpec share
+ * (upstream's copies say "for deployment" in both), then ValidatePodTemplateSpecForReplicaSet.
+ */
+export function validateSelectorAndPodTemplate(selector: LabelSelector | undefined, template: PodTemplateSpec | undefined, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  if (selector === undefined) errs.push(required(`${path}.selector`, ''));
+  else {
+    errs.push(...validateLabelSelector(selector, `${path}.selector`));
+    if (labelSelectorIsEmpty(selector)) {
+      errs.push(invalid(`${path}.selector`, selector, 'empty selector is invalid for deployment', goLabelSelector(selector)));
+    }
+  }
+  if (labelSelectorIsInvalid(selector)) {
+    errs.push(invalid(`${path}.selector`, selector, 'invalid label selector', goLabelSelector(selector!)));
+  } else {
+    const tp = `${path}.template`;
+    errs.push(...validateTemplateAgainstSelector(selector, template, tp));
+    errs.push(...validatePodTemplateSpec(template, tp));
+    const rp = template?.spec?.restartPolicy ?? '';
+    if (rp !== 'Always') errs.push(notSupportedInOrder(`${tp}.spec.restartPolicy`, rp, ['Always']));
+  }
+  return errs;
+}
+
 /** ValidateDeploymentSpec. */
 export function validateDeploymentSpec(spec: DeploymentSpec | undefined, path: string): FieldError[] {
   const s = spec ?? {};
   const errs = validateNonnegativeField(s.replicas ?? 0, `${path}.replicas`);
-  if (s.selector === undefined) errs.push(required(`${path}.selector`, ''));
-  else {
-    errs.push(...validateLabelSelector(s.selector, `${path}.selector`));
-    if (labelSelectorIsEmpty(s.selector)) {
-      errs.push(invalid(`${path}.selector`, s.selector, 'empty selector is invalid for deployment', goLabelSelector(s.selector)));
-    }
-  }
-  if (labelSelectorIsInvalid(s.selector)) {
-    errs.push(invalid(`${path}.selector`, s.selector, 'invalid label selector', goLabelSelector(s.selector!)));
-  } else {
-    // ValidatePodTemplateSpecForReplicaSet
-    const tp = `${path}.template`;
-    errs.push(...validateTemplateAgainstSelector(s.selector, s.template, tp));
-    errs.push(...validatePodTemplateSpec(s.template, tp));
-    const rp = s.template?.spec?.restartPolicy ?? '';
-    if (rp !== 'Always') errs.push(notSupportedInOrder(`${tp}.spec.restartPolicy`, rp, ['Always']));
-  }
+  errs.push(...validateSelectorAndPodTemplate(s.selector, s.template, path));
   errs.push(...validateDeploymentStrategy(s.strategy, `${path}.strategy`));
   errs.push(...validateNonnegativeField(s.minReadySeconds ?? 0, `${path}.minReadySeconds`));
   if (s.revisionHistoryLimit !== undefined) errs.push(...validateNonnegativeField(s.revisionHistoryLimit, `${path}.revisionHistoryLimit`));

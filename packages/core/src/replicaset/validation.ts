@@ -3,34 +3,17 @@
 // selector of the apps/v1 strategy (pkg/registry/apps/replicaset/strategy.go ValidateUpdate). v1.32.
 // The "empty selector is invalid for deployment" text is upstream's, for ReplicaSets too.
 
-import { goLabelSelector, labelSelectorIsEmpty, labelSelectorIsInvalid, nameIsDNSSubdomain, validateLabelSelector, validateNonnegativeField, validateObjectMeta, validateObjectMetaUpdate } from '../api/object-meta-validation.js';
-import { invalid, notSupportedInOrder, required, type FieldError } from '../api/field-errors.js';
+import { nameIsDNSSubdomain, validateNonnegativeField, validateObjectMeta, validateObjectMetaUpdate } from '../api/object-meta-validation.js';
+import type { FieldError } from '../api/field-errors.js';
 import type { ReplicaSet, ReplicaSetSpec } from '../api/types.js';
-import { validateSelectorUnchanged, validateTemplateAgainstSelector } from '../deployment/validation.js';
-import { validatePodTemplateSpec } from '../pod/validation.js';
+import { validateSelectorAndPodTemplate, validateSelectorUnchanged } from '../deployment/validation.js';
 
 /** ValidateReplicaSetSpec. */
 export function validateReplicaSetSpec(spec: ReplicaSetSpec | undefined, path: string): FieldError[] {
   const s = spec ?? {};
   const errs = validateNonnegativeField(s.replicas ?? 0, `${path}.replicas`);
   errs.push(...validateNonnegativeField(s.minReadySeconds ?? 0, `${path}.minReadySeconds`));
-  if (s.selector === undefined) errs.push(required(`${path}.selector`, ''));
-  else {
-    errs.push(...validateLabelSelector(s.selector, `${path}.selector`));
-    if (labelSelectorIsEmpty(s.selector)) {
-      errs.push(invalid(`${path}.selector`, s.selector, 'empty selector is invalid for deployment', goLabelSelector(s.selector)));
-    }
-  }
-  if (labelSelectorIsInvalid(s.selector)) {
-    errs.push(invalid(`${path}.selector`, s.selector, 'invalid label selector', goLabelSelector(s.selector!)));
-  } else {
-    // ValidatePodTemplateSpecForReplicaSet
-    const tp = `${path}.template`;
-    errs.push(...validateTemplateAgainstSelector(s.selector, s.template, tp));
-    errs.push(...validatePodTemplateSpec(s.template, tp));
-    const rp = s.template?.spec?.restartPolicy ?? '';
-    if (rp !== 'Always') errs.push(notSupportedInOrder(`${tp}.spec.restartPolicy`, rp, ['Always']));
-  }
+  errs.push(...validateSelectorAndPodTemplate(s.selector, s.template, path));
   return errs;
 }
 
